@@ -1,0 +1,5 @@
+"""`python -m revka_cli`."""
+
+from revka_cli.cli.entry import main
+
+raise SystemExit(main())

@@ -1,0 +1,30 @@
+"""Writing to stdout and stderr. stdout carries only a command's answer; the rest goes to stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from revka_cli.cli.state import AppState
+
+
+def out(text: str = "", end: str = "\n") -> None:
+    sys.stdout.write(text + end)
+
+
+def out_json(value: object) -> None:
+    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+
+
+def err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def warn(state: AppState | None, text: str) -> None:
+    if state is None or not state.quiet:
+        sys.stderr.write(f"revka: warning: {text}\n")
+
+
+def info(state: AppState | None, text: str) -> None:
+    if state is None or not state.quiet:
+        sys.stderr.write(f"revka: {text}\n")

@@ -1,0 +1,115 @@
+"""Environment overrides (flag > env > file > default) applied to the checked config mapping."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from revka_cli.config.problems import ERROR, WARNING, Problem
+from revka_cli.config.schema import REASONING_EFFORTS
+from revka_cli.urls import url_problem
+
+ENV_SOURCE = "environment"
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+ENV_VARS: tuple[tuple[str, str], ...] = (
+    ("REVKA_CONFIG", "config file to use instead of the default location"),
+    ("REVKA_CACHE_DIR", "model catalog cache folder (default $XDG_CACHE_HOME/revka)"),
+    ("REVKA_PROVIDER", "default provider (overrides default_provider)"),
+    ("REVKA_MODEL", "default model (overrides default_model)"),
+    ("REVKA_PROVIDER_URL", "the default provider's base URL (overrides api_url)"),
+    ("REVKA_API_KEY", "API key used when no provider-specific key is set"),
+    ("REVKA_PROVIDER_TIMEOUT_SECS", "overall request timeout (overrides provider_timeout_secs)"),
+    ("REVKA_REASONING_ENABLED", "true/false (overrides [runtime] reasoning_enabled)"),
+    ("REVKA_REASONING_EFFORT", "minimal|low|medium|high|xhigh (overrides [runtime] reasoning_effort)"),
+    ("REVKA_EXTRA_HEADERS", "extra headers, Key:Value,Key2:Value2 (override [extra_headers])"),
+    ("NO_COLOR", "disable colour output when set to any value"),
+)
+
+
+def parse_bool(text: str) -> bool | None:
+    low = text.strip().lower()
+    if low in _TRUE:
+        return True
+    if low in _FALSE:
+        return False
+    return None
+
+
+def parse_extra_headers(text: str) -> tuple[dict[str, str], list[str]]:
+    """`Key:Value,Key2:Value2` -> headers, plus one warning per skipped entry."""
+    headers: dict[str, str] = {}
+    warnings: list[str] = []
+    for entry in text.split(","):
+        if not entry.strip():
+            continue
+        if ":" not in entry:
+            warnings.append(f"skipped entry '{entry.strip()}': expected Key:Value")
+            continue
+        name, value = entry.split(":", 1)
+        if not name.strip():
+            warnings.append(f"skipped entry '{entry.strip()}': the header name is empty")
+            continue
+        headers[name.strip()] = value.strip()
+    return headers, warnings
+
+
+def merge_headers(base: Mapping[str, str], override: Mapping[str, str]) -> dict[str, str]:
+    """`override` replaces same-named headers in `base`, compared case-insensitively."""
+    lowered = {k.lower() for k in override}
+    merged = {k: v for k, v in base.items() if k.lower() not in lowered}
+    merged.update(override)
+    return merged
+
+
+def apply_env(data: dict, env: Mapping[str, str], origins: dict[str, str]) -> list[Problem]:
+    """Overlay REVKA_* variables onto the checked mapping `data`, in place."""
+    problems: list[Problem] = []
+
+    def bad(name: str, message: str, severity: str = ERROR) -> None:
+        problems.append(Problem(severity, name, message, ENV_SOURCE))
+
+    def take(name: str) -> str | None:
+        value = env.get(name)
+        return value if value is not None and value.strip() else None
+
+    for name, key in (("REVKA_PROVIDER", "default_provider"), ("REVKA_MODEL", "default_model")):
+        if take(name):
+            data[key] = env[name].strip()
+            origins[key] = f"env {name}"
+    if take("REVKA_PROVIDER_URL"):
+        url = env["REVKA_PROVIDER_URL"].strip()
+        problem = url_problem(url)
+        if problem:
+            bad("REVKA_PROVIDER_URL", f"{problem}: '{url}'")
+        else:
+            data["api_url"] = url
+            origins["api_url"] = "env REVKA_PROVIDER_URL"
+    if take("REVKA_PROVIDER_TIMEOUT_SECS"):
+        raw = env["REVKA_PROVIDER_TIMEOUT_SECS"].strip()
+        try:
+            value = float(raw)
+            if not value > 0:
+                raise ValueError
+            data["provider_timeout_secs"] = value
+        except ValueError:
+            bad("REVKA_PROVIDER_TIMEOUT_SECS", f"expected a positive number of seconds, got '{raw}'")
+    runtime = data.setdefault("runtime", {})
+    if take("REVKA_REASONING_ENABLED"):
+        value = parse_bool(env["REVKA_REASONING_ENABLED"])
+        if value is None:
+            bad("REVKA_REASONING_ENABLED", f"expected true or false, got '{env['REVKA_REASONING_ENABLED']}'")
+        else:
+            runtime["reasoning_enabled"] = value
+    if take("REVKA_REASONING_EFFORT"):
+        value = env["REVKA_REASONING_EFFORT"].strip().lower()
+        if value not in REASONING_EFFORTS:
+            bad("REVKA_REASONING_EFFORT", f"expected one of {', '.join(REASONING_EFFORTS)}; got '{value}'")
+        else:
+            runtime["reasoning_effort"] = value
+    if env.get("REVKA_EXTRA_HEADERS"):
+        headers, warnings = parse_extra_headers(env["REVKA_EXTRA_HEADERS"])
+        for message in warnings:
+            bad("REVKA_EXTRA_HEADERS", message, WARNING)
+        data["extra_headers"] = merge_headers(data.get("extra_headers") or {}, headers)
+    return problems

@@ -1,0 +1,57 @@
+"""Render the effective config for `config show`, with every secret redacted."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+
+_SECRET_HEADER = re.compile(r"(authorization|api[-_]?key|token|secret|password|cookie)", re.I)
+
+
+def redact(secret: str | None) -> str | None:
+    """At most the last 4 characters survive, and only for long keys."""
+    if not secret:
+        return secret
+    return f"****{secret[-4:]}" if len(secret) >= 16 else "****"
+
+
+def _headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k: (redact(v) if _SECRET_HEADER.search(k) else v) for k, v in headers.items()}
+
+
+def _plain(value):
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def config_to_dict(config) -> dict:
+    """The config as plain data: secrets redacted, unset values dropped, origins kept."""
+    data = _plain(config)
+    data.pop("origins", None)
+    data["api_key"] = redact(data.get("api_key"))
+    data["extra_headers"] = _headers(data.get("extra_headers") or {})
+    custom = data["models"]["custom"]
+    custom["api_key"] = redact(custom.get("api_key"))
+    for table in data["providers"].values():
+        table["api_key"] = redact(table.get("api_key"))
+        table["extra_headers"] = _headers(table.get("extra_headers") or {})
+    return _drop_none(data)
+
+
+def _drop_none(value):
+    if isinstance(value, dict):
+        pruned = {k: _drop_none(v) for k, v in value.items()}
+        return {k: v for k, v in pruned.items() if v is not None and v != {}}
+    return value
+
+
+def dict_to_toml(data: dict) -> str:
+    import tomlkit
+
+    return tomlkit.dumps(data)

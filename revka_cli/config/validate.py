@@ -1,0 +1,191 @@
+"""Check a parsed config mapping against the schema and build the frozen `Config`.
+
+Type problems are collected, never raised: a bad value is reported and replaced by its default so
+that one run of `config validate` shows every problem.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import shlex
+
+from revka_cli import specs
+from revka_cli.config.problems import ERROR, WARNING, Problem
+from revka_cli.config.schema import SCHEMA, Field, MapOf, Table
+from revka_cli.urls import url_problem
+
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_TYPE_NAMES = {str: "a string", bool: "a boolean", int: "an integer", float: "a number",
+               list: "an array", dict: "a table", type(None): "nothing (null)"}
+
+
+def type_name(value: object) -> str:
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+class Checker:
+    """Walks raw data with the schema; `report(...)` records a located problem."""
+
+    def __init__(self, file: str | None = None, locate=None) -> None:
+        self.file = file
+        self.locate = locate or (lambda key: (None, None))
+        self.problems: list[Problem] = []
+
+    def report(self, severity: str, key: str, message: str, file: str | None = None) -> None:
+        line, col = self.locate(key) if file is None else (None, None)
+        self.problems.append(Problem(severity, key, message, file or self.file, line, col))
+
+    def check(self, data: dict) -> dict:
+        return self._table(SCHEMA, data, "")
+
+    def _node(self, node, value, key):
+        if isinstance(node, Table):
+            return self._table(node, value, key)
+        if isinstance(node, MapOf):
+            return self._map(node, value, key)
+        return self._field(node, value, key)
+
+    def _table(self, node: Table, value, key: str):
+        if not isinstance(value, dict):
+            self.report(ERROR, key, f"expected a table, got {type_name(value)}")
+            return None
+        out = {}
+        for name, item in value.items():
+            full = f"{key}.{name}" if key else str(name)
+            child = node.fields.get(name)
+            if child is None:
+                guess = difflib.get_close_matches(str(name), list(node.fields), n=1, cutoff=0.6)
+                tip = f" (did you mean '{guess[0]}'?)" if guess else ""
+                self.report(WARNING, full, f"unknown key '{name}'{tip}")
+                continue
+            if item is None:  # YAML `key:` with no value means unset
+                continue
+            checked = self._node(child, item, full)
+            if checked is not None:
+                out[name] = checked
+        return out
+
+    def _map(self, node: MapOf, value, key: str):
+        if not isinstance(value, dict):
+            self.report(ERROR, key, f"expected a table, got {type_name(value)}")
+            return None
+        out = {}
+        for name, item in value.items():
+            name = str(name)
+            full = f"{key}.{name}"
+            name = self._map_key(node.key_kind, name, full, out)
+            if name is None or item is None:
+                continue
+            checked = self._node(node.value, item, full)
+            if checked is not None:
+                out[name] = checked
+        return out
+
+    def _map_key(self, kind: str, name: str, full: str, seen: dict) -> str | None:
+        if kind == "header" and not _HEADER_NAME.match(name):
+            self.report(ERROR, full, f"'{name}' is not a valid HTTP header name")
+            return None
+        if kind == "provider":
+            return self._provider_key(name, full, seen)
+        if kind == "model" and not name.strip():
+            self.report(ERROR, full, "model names cannot be empty")
+            return None
+        return name
+
+    def _provider_key(self, name: str, full: str, seen: dict) -> str | None:
+        custom = specs.split_custom(name)
+        if custom:
+            problem = url_problem(custom[1])
+            if problem:
+                self.report(ERROR, full, f"{name}: {problem}")
+                return None
+            return name
+        spec = specs.find(name)
+        canonical = spec.id if spec else name.lower()
+        if spec is None and canonical != specs.DECLARED_CUSTOM:
+            guess = specs.suggest(name)
+            tip = f" (did you mean '{guess}'?)" if guess else ""
+            self.report(ERROR, full, f"unknown provider '{name}'{tip}")
+            return None
+        if canonical == specs.DECLARED_CUSTOM:
+            self.report(ERROR, full, "configure the declared custom provider under [models.custom]")
+            return None
+        if canonical in seen:
+            self.report(ERROR, full, f"'{name}' repeats provider '{canonical}'")
+            return None
+        return canonical
+
+    def _field(self, node: Field, value, key: str):
+        kind = node.kind
+        if kind in ("str", "url", "enum"):
+            if not isinstance(value, str):
+                self.report(ERROR, key, f"expected a string, got {type_name(value)}")
+                return None
+            return self._string(node, value, key)
+        if kind == "bool":
+            if not isinstance(value, bool):
+                self.report(ERROR, key, f"expected true or false, got {type_name(value)}")
+                return None
+            return value
+        if kind in ("int", "number"):
+            return self._number(node, value, key)
+        if kind == "str_list":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                self.report(ERROR, key, f"expected an array of strings, got {type_name(value)}")
+                return None
+            return tuple(value)
+        return self._argv(value, key)
+
+    def _string(self, node: Field, value: str, key: str):
+        if node.kind == "url":
+            problem = url_problem(value)
+            if problem:
+                self.report(ERROR, key, f"{problem}: '{value}'" if "://" in value or value else problem)
+                return None
+            return value.strip()
+        if node.kind == "enum":
+            low = value.strip().lower()
+            if low not in node.choices:
+                choices = ", ".join(node.choices)
+                self.report(ERROR, key, f"expected one of {choices}; got '{value}'")
+                return None
+            return low
+        return value
+
+    def _number(self, node: Field, value, key: str):
+        ok = isinstance(value, int) if node.kind == "int" else isinstance(value, (int, float))
+        if isinstance(value, bool) or not ok:
+            want = "an integer" if node.kind == "int" else "a number"
+            self.report(ERROR, key, f"expected {want}, got {type_name(value)}")
+            return None
+        if node.clamp:
+            low, high = node.clamp
+            if not low <= value <= high:
+                clamped = type(value)(min(max(value, low), high))
+                self.report(WARNING, key, f"{value} is outside {low:g}-{high:g}; using {clamped}")
+                return clamped
+        if node.minimum is not None and value < node.minimum:
+            self.report(ERROR, key, f"must be at least {node.minimum:g}, got {value}")
+            return None
+        if node.maximum is not None and value > node.maximum:
+            self.report(ERROR, key, f"must be at most {node.maximum:g}, got {value}")
+            return None
+        return value
+
+    def _argv(self, value, key: str):
+        if isinstance(value, str):
+            try:
+                argv = shlex.split(value)
+            except ValueError as exc:
+                self.report(ERROR, key, f"cannot split the command: {exc}")
+                return None
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            argv = list(value)
+        else:
+            self.report(ERROR, key, f"expected a command string or array, got {type_name(value)}")
+            return None
+        if not argv:
+            self.report(ERROR, key, "the command is empty")
+            return None
+        return tuple(argv)

@@ -1,0 +1,97 @@
+"""The one error tree. Each class carries its exit code and a default hint.
+
+`revka_cli.cli.errors` is the single place that turns these into a stderr line and an exit code.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_PROVIDER = 1
+EXIT_USAGE = 2
+EXIT_CONFIG = 3
+EXIT_AUTH = 4
+EXIT_NOT_FOUND = 5
+EXIT_CONNECT = 6
+EXIT_RATE_OR_SERVER = 7
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES: tuple[tuple[int, str], ...] = (
+    (EXIT_OK, "success"),
+    (EXIT_PROVIDER, "the provider failed in a way not listed below, or doctor found a failing provider"),
+    (EXIT_USAGE, "usage error (bad flag or argument)"),
+    (EXIT_CONFIG, "configuration invalid or missing"),
+    (EXIT_AUTH, "authentication refused (401/403)"),
+    (EXIT_NOT_FOUND, "model or endpoint not found (404, unknown model)"),
+    (EXIT_CONNECT, "cannot connect, DNS, TLS or timeout"),
+    (EXIT_RATE_OR_SERVER, "rate-limited or server error after retries (429, 5xx)"),
+    (EXIT_INTERRUPTED, "interrupted (Ctrl-C)"),
+)
+
+
+class RevkaError(Exception):
+    """Base of every error revka reports to the user."""
+
+    exit_code = EXIT_PROVIDER
+    default_hint = "rerun with --debug for details"
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = self.default_hint if hint is None else hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ProviderError(RevkaError):
+    """The provider failed in a way no other class describes (exit 1)."""
+
+
+class StreamError(ProviderError):
+    """A stream broke after it started: truncated, invalid JSON, or an error event."""
+
+    default_hint = "the partial answer above is kept; retry, or use --no-stream"
+
+
+class UsageError(RevkaError):
+    exit_code = EXIT_USAGE
+    default_hint = "see 'revka --help'"
+
+
+class ConfigError(RevkaError):
+    exit_code = EXIT_CONFIG
+    default_hint = "run 'revka config validate' to see every problem"
+
+
+class AuthError(RevkaError):
+    exit_code = EXIT_AUTH
+    default_hint = "check the API key for this provider (revka config show)"
+
+
+class NotFoundError(RevkaError):
+    exit_code = EXIT_NOT_FOUND
+    default_hint = "run 'revka models list' to see the models revka knows"
+
+
+class ConnectError(RevkaError):
+    exit_code = EXIT_CONNECT
+    default_hint = "check that the server is running and the URL is right (revka config show)"
+
+
+class RequestTimeout(ConnectError):
+    default_hint = "raise --timeout or [pacing] timeouts, or check the server's load"
+
+
+class RateLimitError(RevkaError):
+    exit_code = EXIT_RATE_OR_SERVER
+    default_hint = "wait and retry, or add fallback_providers under [reliability]"
+
+
+class ServerError(RevkaError):
+    exit_code = EXIT_RATE_OR_SERVER
+    default_hint = "the server failed; check its logs, or add fallback_providers under [reliability]"
+
+
+class Interrupted(RevkaError):
+    exit_code = EXIT_INTERRUPTED
+    default_hint = ""
