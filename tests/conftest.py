@@ -85,3 +85,11 @@ def write_config(isolated_env):
         return path
 
     return write
+
+
+@pytest.fixture
+def server():
+    from tests.servers import FakeServer
+
+    with FakeServer() as srv:
+        yield srv

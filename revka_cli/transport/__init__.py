@@ -1,0 +1,1 @@
+"""HTTP transport: timeouts, retries, redirects and status-to-error mapping. Uses httpx lazily."""

@@ -1,0 +1,262 @@
+"""Send requests with httpx: retries before any output, safe redirects, and named timeouts.
+
+`open_stream()` returns a `Stream` whose `iter_bytes()` yields body chunks; a failure after the
+first chunk is never retried, so a partial answer is never silently repeated.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from revka_cli import __version__
+from revka_cli.errors import ConnectError, ProviderError, RequestTimeout
+from revka_cli.transport.errors import error_for_status
+from revka_cli.transport.policy import RETRYABLE_STATUS, RetryPolicy, Timeouts, parse_retry_after
+from revka_cli.transport.redirects import MAX_REDIRECTS, redirect_target
+from revka_cli.transport.watchdog import OVERALL, Watchdog
+
+log = logging.getLogger("revka.http")
+USER_AGENT = f"revka/{__version__}"
+SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key", "proxy-authorization", "cookie"})
+
+
+@dataclass
+class Attempt:
+    """One try at one URL, for error reports and `--json` output."""
+
+    url: str
+    status: int | None = None
+    error: str | None = None
+    retry_in: float | None = None
+
+
+@dataclass
+class Stream:
+    response: object  # httpx.Response
+    watchdog: Watchdog
+    attempts: list[Attempt] = field(default_factory=list)
+    started: float = 0.0
+
+    @property
+    def status(self) -> int:
+        return self.response.status_code
+
+    def iter_bytes(self) -> Iterator[bytes]:
+        import httpx
+
+        try:
+            for chunk in self.response.iter_bytes():
+                self.watchdog.chunk()
+                yield chunk
+        except httpx.DecodingError as exc:
+            raise ProviderError(f"the server sent a body that cannot be decoded ({exc})",
+                                "check the server or any proxy in between") from exc
+        except (httpx.TransportError, OSError) as exc:
+            raise self._broken(exc) from exc
+        if self.watchdog.fired:
+            raise self._timeout()
+
+    def mark_token(self) -> None:
+        self.watchdog.token()
+
+    def _timeout(self) -> RequestTimeout:
+        name = self.watchdog.fired or OVERALL
+        limit = self.watchdog.limit_for(name)
+        return RequestTimeout(f"{name} after {limit:g}s from {redact_host(self.response)}")
+
+    def _broken(self, exc: BaseException):
+        from revka_cli.errors import StreamError
+
+        if self.watchdog.fired:
+            return self._timeout()
+        return StreamError(f"the connection broke mid-stream ({type(exc).__name__}: {exc})")
+
+    def close(self) -> None:
+        self.watchdog.stop()
+        self.response.close()
+
+
+def _relax_body_read_timeout(response, overall: float) -> None:
+    """Headers are in: from now on the watchdog enforces first-token/idle/overall deadlines, so
+    httpx's per-read timeout (read again for every body read) only needs to back it up."""
+    try:
+        response.request.extensions["timeout"]["read"] = overall + 5
+    except (KeyError, TypeError):
+        pass
+
+
+def redact_host(response) -> str:
+    from revka_cli.urls import redact_url
+
+    return redact_url(str(response.request.url))
+
+
+def _shutdown(response) -> Callable[[], None]:
+    def fire() -> None:
+        stream = response.extensions.get("network_stream")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+                return
+            except OSError:
+                pass
+        try:
+            response.close()
+        except Exception:  # noqa: BLE001 - best effort from the watchdog thread
+            pass
+    return fire
+
+
+class HttpClient:
+    """A thin, synchronous httpx wrapper. One per command; close() when done."""
+
+    def __init__(self, timeouts: Timeouts | None = None, retry: RetryPolicy | None = None,
+                 sleep: Callable[[float], None] = time.sleep, on_retry=None) -> None:
+        import httpx
+
+        self.timeouts = timeouts or Timeouts()
+        self.retry = retry or RetryPolicy()
+        self.sleep = sleep
+        self.on_retry = on_retry  # callback(Attempt) for "retrying in Ns" messages
+        t = self.timeouts
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(connect=t.connect, read=t.header_wait(), write=t.connect,
+                                  pool=t.connect),
+            follow_redirects=False, headers={"User-Agent": USER_AGENT}, trust_env=True)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> "HttpClient":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def open_stream(self, method: str, url: str, headers: Mapping[str, str],
+                    json_body: object = None, timeouts: Timeouts | None = None) -> Stream:
+        """Send with retries; return the open response (any status) with its watchdog armed."""
+        timeouts = timeouts or self.timeouts
+        attempts: list[Attempt] = []
+        attempt_no = 0
+        while True:
+            attempt_no += 1
+            started = time.monotonic()
+            try:
+                response = self._send_following_redirects(method, url, dict(headers), json_body,
+                                                          timeouts)
+            except (ConnectError, RequestTimeout) as exc:
+                attempts.append(Attempt(url, None, exc.message))
+                if attempt_no > self.retry.retries:
+                    raise
+                self._pause(attempts[-1], self.retry.delay(attempt_no))
+                continue
+            status = response.status_code
+            if status in RETRYABLE_STATUS and attempt_no <= self.retry.retries:
+                retry_after = parse_retry_after(response.headers.get("retry-after"))
+                response.read()
+                response.close()
+                attempts.append(Attempt(url, status, f"HTTP {status}"))
+                self._pause(attempts[-1], self.retry.delay(attempt_no, retry_after))
+                continue
+            _relax_body_read_timeout(response, timeouts.overall)
+            watchdog = Watchdog(timeouts.overall, timeouts.first_token, timeouts.step,
+                                _shutdown(response), start=started)
+            return Stream(response, watchdog, attempts, started)
+
+    def _pause(self, attempt: Attempt, delay: float) -> None:
+        attempt.retry_in = delay
+        if self.on_retry:
+            self.on_retry(attempt)
+        self.sleep(delay)
+
+    def _send_following_redirects(self, method, url, headers, json_body, timeouts):
+        import httpx
+
+        read_wait = timeouts.header_wait()
+        timeout = httpx.Timeout(connect=timeouts.connect, read=read_wait, write=timeouts.connect,
+                                pool=timeouts.connect)
+        seen = [url]
+        for _ in range(MAX_REDIRECTS + 1):
+            request = self._client.build_request(method, url, headers=headers, json=json_body,
+                                                 timeout=timeout)
+            log.debug("%s %s headers=%s", method, _log_url(url), _log_headers(headers))
+            response = self._send(request, url, timeouts)
+            target = redirect_target(response, url)
+            if target is None:
+                return response
+            response.close()
+            method, url, headers, json_body = target.apply(method, url, headers, json_body)
+            if url in seen:
+                raise ProviderError(f"redirect loop at {_log_url(url)}",
+                                    "fix the URL or the server's redirect rules")
+            seen.append(url)
+        raise ProviderError(f"too many redirects (over {MAX_REDIRECTS}) from {_log_url(seen[0])}",
+                            "fix the URL or the server's redirect rules")
+
+    def _send(self, request, url: str, timeouts: Timeouts):
+        import httpx
+
+        from revka_cli.transport.errors import connect_error
+
+        try:
+            return self._client.send(request, stream=True)
+        except httpx.TimeoutException as exc:
+            if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+                raise RequestTimeout(f"connect timeout after {timeouts.connect:g}s to "
+                                     f"{_log_url(url)}") from exc
+            what = "first-token timeout" if timeouts.first_token else "overall timeout"
+            raise RequestTimeout(f"{what} after {timeouts.header_wait():g}s waiting for "
+                                 f"{_log_url(url)} to answer") from exc
+        except (httpx.TransportError, OSError) as exc:
+            raise connect_error(exc, _log_url(url)) from exc
+
+
+def _log_url(url: str) -> str:
+    from revka_cli.urls import redact_url
+
+    return redact_url(url)
+
+
+def _log_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k: ("<redacted>" if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
+
+
+def read_body(stream: Stream, limit: int = 8 * 1024 * 1024) -> bytes:
+    """The whole body of a non-streamed answer (bounded), closing the stream."""
+    chunks, size = [], 0
+    try:
+        for chunk in stream.iter_bytes():
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise ProviderError(f"the server's answer is larger than {limit // (1024 * 1024)} MiB",
+                                    "check the URL; this does not look like an LLM API answer")
+    finally:
+        stream.close()
+    return b"".join(chunks)
+
+
+def check_status(stream: Stream, extract=None, *, not_found_hint: str | None = None) -> None:
+    """Raise the right RevkaError for a non-2xx answer (reading and closing its body).
+
+    `extract(body, content_type) -> str` pulls the server's message out of an error body.
+    """
+    if 200 <= stream.status < 300:
+        return
+    body = read_body(stream, limit=256 * 1024)
+    content_type = stream.response.headers.get("content-type")
+    message = (extract or snippet)(body, content_type)
+    raise error_for_status(stream.status, message, _log_url(str(stream.response.request.url)),
+                           not_found_hint, len(stream.attempts))
+
+
+def snippet(body: bytes, content_type: str | None = None) -> str:
+    """A short single-line excerpt of a body, for error messages."""
+    text = body[:400].decode("utf-8", "replace")
+    return " ".join(text.split())[:200]
