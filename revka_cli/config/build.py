@@ -28,6 +28,7 @@ def build_config(data: dict, origins: dict[str, str]) -> Config:
     return _pick(
         Config, top,
         extra_headers=frozen_map(top.get("extra_headers")),
+        env_headers=frozen_map(top.get("env_headers")),
         runtime=_pick(Runtime, data.get("runtime")),
         reliability=_pick(Reliability, reliability,
                           model_fallbacks=frozen_map(reliability.get("model_fallbacks"))),

@@ -112,4 +112,5 @@ def apply_env(data: dict, env: Mapping[str, str], origins: dict[str, str]) -> li
         for message in warnings:
             bad("REVKA_EXTRA_HEADERS", message, WARNING)
         data["extra_headers"] = merge_headers(data.get("extra_headers") or {}, headers)
+        data["env_headers"] = headers
     return problems

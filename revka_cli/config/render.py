@@ -34,6 +34,7 @@ def config_to_dict(config) -> dict:
     """The config as plain data: secrets redacted, unset values dropped, origins kept."""
     data = _plain(config)
     data.pop("origins", None)
+    data.pop("env_headers", None)
     data["api_key"] = redact(data.get("api_key"))
     data["extra_headers"] = _headers(data.get("extra_headers") or {})
     custom = data["models"]["custom"]

@@ -78,6 +78,7 @@ class Config:
     provider_max_tokens: int | None = None
     allow_insecure_http: bool = False
     extra_headers: Mapping[str, str] = field(default_factory=lambda: EMPTY)
+    env_headers: Mapping[str, str] = field(default_factory=lambda: EMPTY)  # REVKA_EXTRA_HEADERS
     runtime: Runtime = field(default_factory=Runtime)
     reliability: Reliability = field(default_factory=Reliability)
     multimodal: Multimodal = field(default_factory=Multimodal)

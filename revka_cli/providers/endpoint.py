@@ -1,0 +1,183 @@
+"""Resolve a provider name into a concrete endpoint: URLs, credential, headers, capabilities."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from revka_cli import specs
+from revka_cli.config import Config
+from revka_cli.config.env import merge_headers
+from revka_cli.errors import ConfigError, UsageError
+from revka_cli.providers.credentials import Credential, key_mismatch, resolve_credential
+from revka_cli.urls import is_loopback_url, is_plain_http, join_path, redact_url, url_problem
+
+ANTHROPIC_VERSION = "2023-06-01"
+_OLLAMA_SUFFIXES = ("/api/chat", "/api/", "/api", "/")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    provider: str  # canonical id, "custom", "custom:<url>" or "anthropic-custom:<url>"
+    protocol: str
+    base_url: str
+    chat_url: str
+    models_url: str | None
+    credential: Credential = field(repr=False)
+    headers: Mapping[str, str] = field(repr=False, default_factory=dict)
+    vision: bool = False
+    discovery: bool = True
+    local: bool = False
+    timeout_secs: float | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def display_url(self) -> str:
+        return redact_url(self.base_url)
+
+
+def canonical_provider(name: str) -> str:
+    """Catalog aliases become ids; custom URLs and the declared `custom` catalog pass through."""
+    name = name.strip()
+    custom = specs.split_custom(name)
+    if custom:
+        return f"{custom[0]}:{custom[1]}"
+    if name.lower() == specs.DECLARED_CUSTOM:
+        return specs.DECLARED_CUSTOM
+    spec = specs.find(name)
+    if spec is None:
+        guess = specs.suggest(name)
+        tip = f"did you mean '{guess}'? " if guess else ""
+        raise UsageError(f"unknown provider '{name}'", f"{tip}see 'revka models list' or the "
+                         "provider catalog in the README")
+    return spec.id
+
+
+def normalise_ollama_url(url: str) -> str:
+    url = url.strip()
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _OLLAMA_SUFFIXES:
+            if url.endswith(suffix) and len(url) > len(suffix) + 8:
+                url, changed = url[: -len(suffix)], True
+    return url
+
+
+def _openai_urls(base: str, api_path: str | None) -> tuple[str, str, str]:
+    base = base.rstrip("/")
+    if base.endswith("/chat/completions"):
+        root = base[: -len("/chat/completions")]
+        return root, base, join_path(root, "models")
+    chat = join_path(base, api_path) if api_path else join_path(base, "chat/completions")
+    return base, chat, join_path(base, "models")
+
+
+def _anthropic_urls(base: str) -> tuple[str, str, str]:
+    root = base.rstrip("/")
+    for suffix in ("/v1/messages", "/v1"):
+        if root.endswith(suffix):
+            root = root[: -len(suffix)]
+            break
+    return root, f"{root}/v1/messages", f"{root}/v1/models"
+
+
+def _base_url(cfg: Config, provider: str, spec, is_primary: bool) -> str:
+    if provider.startswith(("custom:", "anthropic-custom:")):
+        return provider.split(":", 1)[1]
+    if provider == specs.DECLARED_CUSTOM:
+        if not cfg.models.custom.url:
+            raise ConfigError("custom provider not configured: set models.custom.url",
+                              "add url = \"http://host:port/v1\" under [models.custom]")
+        return cfg.models.custom.url
+    table = cfg.providers.get(provider)
+    if table and table.api_url:
+        return table.api_url
+    if is_primary and cfg.api_url:
+        return cfg.api_url
+    return spec.default_url
+
+
+def _protocol(provider: str, spec) -> str:
+    if provider.startswith("anthropic-custom:"):
+        return specs.ANTHROPIC
+    if spec is None:
+        return specs.OPENAI
+    return spec.protocol
+
+
+def resolve_endpoint(cfg: Config, name: str, *, is_primary: bool, flag_key: str | None = None,
+                     env: Mapping[str, str] | None = None, stream: bool = True) -> Endpoint:
+    """Everything needed to talk to provider `name`. Raises ConfigError/UsageError when it can't."""
+    env = os.environ if env is None else env
+    provider = canonical_provider(name)
+    spec = specs.find(provider)
+    base = _base_url(cfg, provider, spec, is_primary)
+    problem = url_problem(base)
+    if problem:
+        raise ConfigError(f"{provider}: {problem}: '{redact_url(base)}'",
+                          "custom: and anthropic-custom: need an http:// or https:// URL with a host")
+    protocol = _protocol(provider, spec)
+    table = cfg.providers.get(provider)
+    api_path = (table.api_path if table and table.api_path else None) or (cfg.api_path if is_primary else None)
+    if protocol == specs.OLLAMA:
+        base = normalise_ollama_url(base)
+        root, chat, models = base, f"{base}/api/chat", f"{base}/api/tags"
+    elif protocol == specs.ANTHROPIC:
+        root, chat, models = _anthropic_urls(base)
+    else:
+        root, chat, models = _openai_urls(base, api_path)
+    credential = resolve_credential(cfg, provider, is_primary=is_primary, flag_key=flag_key, env=env)
+    warnings = _credential_checks(cfg, provider, protocol, chat, credential, table)
+    headers = _headers(cfg, provider, protocol, chat, credential, table, stream)
+    custom = provider == specs.DECLARED_CUSTOM or specs.is_custom_url(provider)
+    return Endpoint(
+        provider, protocol, root, chat, models, credential, headers,
+        vision=True if custom else bool(spec and spec.vision),
+        discovery=bool(spec.discovery) if spec else provider != specs.DECLARED_CUSTOM,
+        local=is_loopback_url(chat),
+        timeout_secs=table.timeout_secs if table else None,
+        warnings=tuple(warnings))
+
+
+def _sends_key(protocol: str, url: str, credential: Credential) -> bool:
+    if credential.key is None:
+        return False
+    return not (protocol == specs.OLLAMA and is_loopback_url(url))
+
+
+def _credential_checks(cfg, provider, protocol, url, credential, table) -> list[str]:
+    warnings = []
+    if not _sends_key(protocol, url, credential) or credential.is_placeholder:
+        return warnings
+    if is_plain_http(url) and not is_loopback_url(url):
+        allowed = table.allow_insecure_http if table and table.allow_insecure_http is not None \
+            else cfg.allow_insecure_http
+        host = redact_url(url)
+        if not allowed:
+            raise ConfigError(f"refusing to send the API key for {provider} over plain http to {host}",
+                              "use https://, or set allow_insecure_http = true if this network is trusted")
+        warnings.append(f"sending the API key for {provider} over plain http to {host}")
+    if not specs.is_custom_url(provider):
+        mismatch = key_mismatch(provider, credential.key)
+        if mismatch:
+            warnings.append(f"{mismatch} (from {credential.source})")
+    return warnings
+
+
+def _headers(cfg, provider, protocol, url, credential, table, stream) -> dict[str, str]:
+    headers = {"Content-Type": "application/json",
+               "Accept": "text/event-stream" if stream and protocol != specs.OLLAMA else "application/json"}
+    if protocol == specs.ANTHROPIC:
+        headers["anthropic-version"] = ANTHROPIC_VERSION
+    if _sends_key(protocol, url, credential):
+        if protocol == specs.ANTHROPIC and credential.source != "ANTHROPIC_OAUTH_TOKEN":
+            headers["x-api-key"] = credential.key
+        else:
+            headers["Authorization"] = f"Bearer {credential.key}"
+    headers = merge_headers(headers, {k: v for k, v in cfg.extra_headers.items()
+                                      if k not in cfg.env_headers})
+    if table:
+        headers = merge_headers(headers, table.extra_headers)
+    return merge_headers(headers, cfg.env_headers)
