@@ -90,8 +90,10 @@ def main_options(
 
 
 def _register() -> None:
+    from revka_cli.cli import chat as chat_cmd
     from revka_cli.cli import config as config_cmd
 
+    app.command(name="chat", help="Send a prompt and stream the answer to stdout.")(chat_cmd.chat)
     app.add_typer(config_cmd.app, name="config")
 
 

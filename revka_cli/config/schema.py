@@ -41,6 +41,7 @@ _HEADERS = MapOf(Field("str", doc="header value"), "extra HTTP headers sent on e
 
 PROVIDER_TABLE = Table({
     "api_url": Field("url", doc="base URL of this provider"),
+    "default_model": Field("str", doc="model used with this provider (fallbacks, doctor)"),
     "api_key": Field("str", doc="API key for this provider", secret=True),
     "api_key_cmd": Field("argv", doc="command (no shell) whose stdout is the API key"),
     "api_path": Field("str", doc="replaces the /chat/completions suffix"),

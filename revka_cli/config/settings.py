@@ -16,6 +16,7 @@ def frozen_map(d: dict | None) -> Mapping:
 @dataclass(frozen=True)
 class ProviderSettings:
     api_url: str | None = None
+    default_model: str | None = None
     api_key: str | None = None
     api_key_cmd: tuple[str, ...] | None = None
     api_path: str | None = None

@@ -1,0 +1,109 @@
+"""How `revka chat` writes: the answer alone on stdout, reasoning and notes on stderr, or JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from revka_cli.providers.events import ChatResult, ToolCall
+
+
+class TerminalSink:
+    """Streams answer text to stdout (flushed once per network read) and reasoning to stderr."""
+
+    def __init__(self, *, show_reasoning: bool, json_mode: bool, quiet: bool) -> None:
+        self.show_reasoning, self.json_mode, self.quiet = show_reasoning, json_mode, quiet
+        self.out, self.err = sys.stdout, sys.stderr
+        self.wrote_text = self.wrote_reasoning = False
+        self.last_char = ""
+
+    def text(self, text: str) -> None:
+        if self.json_mode or not text:
+            return
+        if self.wrote_reasoning and not self.wrote_text:
+            self.err.write("\n")
+            self.err.flush()
+        self.out.write(text)
+        self.wrote_text = True
+        self.last_char = text[-1]
+
+    def reasoning(self, text: str) -> None:
+        if self.show_reasoning and not self.json_mode and text:
+            self.err.write(text)
+            self.err.flush()
+            self.wrote_reasoning = True
+
+    def flush(self) -> None:
+        self.out.flush()
+
+    def warn(self, message: str) -> None:
+        if not self.quiet:
+            self.err.write(f"revka: warning: {message}\n")
+
+    def finish_line(self) -> None:
+        """End the answer with exactly one newline (none added if it already ends with one)."""
+        if self.wrote_text and self.last_char != "\n":
+            self.out.write("\n")
+        self.out.flush()
+
+
+def tool_call_dict(call: ToolCall) -> dict:
+    try:
+        arguments = json.loads(call.arguments) if call.arguments.strip() else {}
+        valid = True
+    except json.JSONDecodeError:
+        arguments, valid = call.arguments, False
+    item = {"id": call.id, "name": call.name, "arguments": arguments}
+    if not call.complete or not valid:
+        item["incomplete"] = True
+    return item
+
+
+def usage_dict(result: ChatResult) -> dict | None:
+    if result.usage is None:
+        return None
+    u = result.usage
+    return {"prompt_tokens": u.prompt_tokens, "completion_tokens": u.completion_tokens,
+            "total_tokens": u.total_tokens}
+
+
+def write_tail(sink: TerminalSink, result: ChatResult) -> None:
+    """After the streamed text: thinking when the answer was empty, then tool calls as JSON."""
+    if not result.text.strip() and not result.tool_calls and result.reasoning.strip():
+        sink.out.write(result.reasoning.strip())
+        sink.wrote_text, sink.last_char = True, result.reasoning.strip()[-1]
+    sink.finish_line()
+    if result.tool_calls:
+        sink.out.write(json.dumps([tool_call_dict(c) for c in result.tool_calls], ensure_ascii=False,
+                                  indent=2) + "\n")
+        sink.out.flush()
+
+
+def json_document(*, provider, model, result: ChatResult, timing, attempts, error=None) -> dict:
+    return {
+        "provider": provider,
+        "model": model,
+        "text": result.text,
+        "reasoning": result.reasoning or None,
+        "tool_calls": [tool_call_dict(c) for c in result.tool_calls],
+        "finish_reason": result.finish_reason,
+        "usage": usage_dict(result),
+        "latency": timing.as_dict() if timing else {"first_token_s": None, "total_s": None},
+        "attempts": [a.as_dict() for a in attempts],
+        "error": None if error is None else {"message": error.message, "exit_code": error.exit_code,
+                                             "hint": error.hint or None},
+    }
+
+
+def print_json(doc: dict) -> None:
+    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.flush()
+
+
+def report_attempts(attempts, quiet: bool) -> None:
+    """One stderr line per failed attempt, when more than one provider or model was tried."""
+    if len(attempts) < 2:
+        return
+    for a in attempts:
+        if a.error:
+            sys.stderr.write(f"revka: attempt {a.provider}/{a.model} failed: {a.error}\n")

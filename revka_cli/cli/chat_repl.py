@@ -1,0 +1,84 @@
+"""The interactive chat loop: keeps the conversation; /exit, /model, /system, /clear."""
+
+from __future__ import annotations
+
+import sys
+
+from revka_cli.cli.chat_output import TerminalSink, write_tail
+from revka_cli.cli.output import err
+from revka_cli.errors import RevkaError
+
+HELP = "commands: /exit, /model NAME, /system TEXT, /clear, /help"
+
+
+def trim_history(messages: list, window: int | None, reserve: int) -> list:
+    """Drop the oldest turns (user+assistant pairs) until the estimate fits the window."""
+    if not window:
+        return messages
+    kept = list(messages)
+    while len(kept) > 1 and sum(len(m.content) for m in kept) // 4 + reserve > window:
+        kept = kept[2:] if len(kept) > 2 else kept[1:]
+    return kept
+
+
+def _command(line: str, session, history: list) -> bool:
+    """Handle a /command; False means leave the loop."""
+    from revka_cli.providers.selection import select
+
+    name, _, arg = line.partition(" ")
+    arg = arg.strip()
+    if name in ("/exit", "/quit"):
+        return False
+    if name == "/clear":
+        history.clear()
+        err("revka: conversation cleared")
+    elif name == "/system":
+        session.opts.system = arg or None
+        err(f"revka: system prompt {'set' if arg else 'cleared'}")
+    elif name == "/model" and arg:
+        session.selection = select(session.cfg, model_flag=arg)
+        err(f"revka: now using {session.selection.qualified}")
+    elif name == "/model":
+        err(f"revka: using {session.selection.qualified}")
+    else:
+        err(f"revka: {HELP}")
+    return True
+
+
+def repl(session, state, opts) -> None:
+    from revka_cli.providers.request import Message
+
+    history: list = []
+    err(f"revka: chatting with {session.selection.qualified}; {HELP}")
+    while True:
+        try:
+            line = input("> ")
+        except (EOFError, KeyboardInterrupt):
+            sys.stdout.write("\n")
+            return
+        if not line.strip():
+            continue
+        if line.startswith("/"):
+            if not _command(line.strip(), session, history):
+                return
+            continue
+        history.append(Message("user", line))
+        window = session._context_window(session.cfg, session.selection.provider,
+                                         session.selection.model)
+        history[:] = trim_history(history, window, opts.max_tokens or 0)
+        sink = TerminalSink(show_reasoning=opts.show_reasoning, json_mode=False, quiet=state.quiet)
+        try:
+            outcome = session.send(history, sink)
+        except KeyboardInterrupt:
+            sink.finish_line()
+            history.pop()
+            continue
+        except RevkaError as exc:
+            sink.finish_line()
+            err(f"revka: error: {exc.message}")
+            if exc.hint:
+                err(f"hint: {exc.hint}")
+            history.pop()
+            continue
+        write_tail(sink, outcome.result)
+        history.append(Message("assistant", outcome.result.text))

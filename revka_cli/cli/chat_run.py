@@ -1,0 +1,188 @@
+"""Glue for `revka chat`: options -> config, selection, request -> provider chain -> output."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from revka_cli.cli.chat_output import (
+    TerminalSink, json_document, print_json, report_attempts, write_tail,
+)
+from revka_cli.cli.output import warn
+from revka_cli.errors import Interrupted, RevkaError, UsageError
+
+
+@dataclass
+class ChatOptions:
+    provider: str | None
+    model: str | None
+    system: str | None
+    temperature: float | None
+    max_tokens: int | None
+    stream: bool
+    images: list[str]
+    as_json: bool
+    show_reasoning: bool
+    tools: str | None
+    api_key: str | None
+    timeout: float | None
+
+
+def _catalog_api():
+    """The model catalog's lookups when available (they only read the local cache)."""
+    try:
+        from revka_cli.catalog import cached_catalogs, context_window
+    except ImportError:  # catalog not installed in this build
+        return (lambda cfg: {}), (lambda cfg, provider, model: None)
+    return cached_catalogs, context_window
+
+
+class Session:
+    """Config, selection and HTTP client shared by one-shot runs and REPL turns."""
+
+    def __init__(self, state, opts: ChatOptions) -> None:
+        from revka_cli.config import require_config
+        from revka_cli.providers.selection import select
+
+        self.state, self.opts = state, opts
+        loaded = require_config(state.config_path)
+        for problem in loaded.warnings:
+            warn(state, problem.format())
+        self.cfg = loaded.config
+        cached_catalogs, self._context_window = _catalog_api()
+        self.selection = select(self.cfg, provider_flag=opts.provider, model_flag=opts.model,
+                                catalogs=cached_catalogs(self.cfg))
+        self.tools = ()
+        if opts.tools:
+            from revka_cli.providers.request import load_tools
+
+            self.tools = load_tools(opts.tools)
+
+    def load_images(self, refs: list[str]):
+        from revka_cli.providers.images import limit_images, load_image
+
+        mm = self.cfg.multimodal
+        images = [load_image(r, max_bytes=int(mm.max_image_size_mb * 1_000_000),
+                             allow_remote=mm.allow_remote_fetch, fetch=_fetch_image) for r in refs]
+        kept, dropped = limit_images(images, mm.max_images)
+        if dropped:
+            warn(self.state, f"dropped the {dropped} oldest image(s): max_images is {mm.max_images}")
+        return kept
+
+    def request_factory(self, messages):
+        from revka_cli.providers.request import ChatRequest
+
+        cfg, opts = self.cfg, self.opts
+        rt = cfg.runtime
+
+        def build(model: str) -> ChatRequest:
+            return ChatRequest(model=model, messages=tuple(messages), system=opts.system,
+                               temperature=opts.temperature if opts.temperature is not None
+                               else cfg.default_temperature,
+                               max_tokens=opts.max_tokens or cfg.provider_max_tokens,
+                               stream=opts.stream, tools=self.tools,
+                               reasoning_enabled=rt.reasoning_enabled,
+                               reasoning_effort=rt.reasoning_effort)
+        return build
+
+    def check_context(self, messages) -> None:
+        window = self._context_window(self.cfg, self.selection.provider, self.selection.model)
+        if not window:
+            return
+        chars = sum(len(m.content) for m in messages) + len(self.opts.system or "")
+        estimate = chars // 4 + 1
+        budget = estimate + (self.opts.max_tokens or self.cfg.provider_max_tokens or 0)
+        if budget > window:
+            raise UsageError(f"prompt is ~{estimate} tokens; {self.selection.model} has a "
+                             f"{window}-token window",
+                             "shorten the input or lower --max-tokens")
+
+    def send(self, messages, sink):
+        from revka_cli.providers.chain import run_chat, timeouts_for
+        from revka_cli.transport.http import HttpClient
+        from revka_cli.transport.policy import RetryPolicy
+
+        rel = self.cfg.reliability
+        pick = timeouts_for(self.cfg, self.opts.timeout)
+        retry = RetryPolicy(rel.provider_retries, rel.provider_backoff_ms)
+        with HttpClient(None, retry, on_retry=lambda a: warn(
+                self.state, f"{a.error} from {_short(a.url)}; retrying in {a.retry_in:.1f}s")) as client:
+            return run_chat(self.cfg, self.selection, self.request_factory(messages), client, sink,
+                            timeouts_for=pick, flag_key=self.opts.api_key,
+                            on_warning=lambda m: warn(self.state, m))
+
+
+def _short(url: str) -> str:
+    from revka_cli.urls import redact_url
+
+    return redact_url(url)
+
+
+def _fetch_image(url: str, max_bytes: int) -> bytes:
+    from revka_cli.transport.http import HttpClient, check_status, read_body
+
+    with HttpClient() as client:
+        stream = client.open_stream("GET", url, {"Accept": "image/*"})
+        check_status(stream)
+        return read_body(stream, limit=max_bytes + 1)
+
+
+def run_one_shot(state, opts: ChatOptions, text: str) -> int:
+    from revka_cli.providers.images import extract_markers
+    from revka_cli.providers.request import Message
+
+    session = Session(state, opts)
+    clean, refs = extract_markers(text)
+    images = session.load_images(refs + opts.images)
+    messages = [Message("user", clean, tuple(images))]
+    session.check_context(messages)
+    sink = TerminalSink(show_reasoning=opts.show_reasoning, json_mode=opts.as_json, quiet=state.quiet)
+    try:
+        outcome = session.send(messages, sink)
+    except KeyboardInterrupt:
+        sink.finish_line()
+        raise Interrupted("interrupted") from None
+    except RevkaError as exc:
+        return _failed(state, opts, session, sink, exc)
+    result = outcome.result
+    if opts.as_json:
+        print_json(json_document(provider=outcome.provider, model=outcome.model, result=result,
+                                 timing=outcome.timing, attempts=outcome.attempts))
+    else:
+        write_tail(sink, result)
+    _notes(state, opts, session, result)
+    return 0
+
+
+def _failed(state, opts, session, sink, exc: RevkaError):
+    """Show what was kept (JSON with "error", or the partial text's final newline), then re-raise."""
+    from revka_cli.providers.events import ChatResult
+
+    partial = getattr(exc, "partial", None) or ChatResult()
+    attempts = getattr(exc, "attempts", [])
+    if opts.as_json:
+        print_json(json_document(provider=session.selection.provider, model=session.selection.model,
+                                 result=partial, timing=None, attempts=attempts, error=exc))
+    else:
+        sink.finish_line()
+    report_attempts(attempts, state.quiet)
+    raise exc
+
+
+def _notes(state, opts, session, result) -> None:
+    if result.finish_reason == "length":
+        warn(state, "the answer was cut off by the token limit (finish_reason: length); raise "
+             "--max-tokens for more")
+    if session.tools and not result.tool_calls:
+        warn(state, "the model answered without calling a tool; if it should have, use an "
+             "instruction-tuned (-it/-Instruct) model")
+    if any(not c.complete for c in result.tool_calls):
+        warn(state, "a tool call was cut off before its arguments were complete; do not run it")
+
+
+def run_repl(state, opts: ChatOptions) -> None:
+    from revka_cli.cli.chat_repl import repl
+
+    repl(Session(state, opts), state, opts)
+
+
+__all__ = ["ChatOptions", "run_one_shot", "run_repl", "Session"]

@@ -1,0 +1,147 @@
+"""Run a chat across the primary provider, its model substitutes and the fallback providers.
+
+Order: (primary, model), (primary, each model_fallbacks[model]), then each fallback provider with
+its own URL and key (and its own `default_model` when set, else the same model name). A failure
+moves on only while nothing has been printed: a partial answer is never silently repeated.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from revka_cli import specs
+from revka_cli.config import Config
+from revka_cli.errors import (
+    AuthError, ConfigError, ConnectError, Interrupted, RevkaError, UsageError,
+)
+from revka_cli.providers.endpoint import Endpoint, resolve_endpoint
+from revka_cli.providers.engine import Sink, Timing, run_attempt
+from revka_cli.providers.events import ChatResult
+from revka_cli.providers.request import ChatRequest
+from revka_cli.providers.selection import Selection
+from revka_cli.transport.http import HttpClient
+from revka_cli.transport.policy import Timeouts
+from revka_cli.urls import is_loopback_url
+
+
+@dataclass
+class AttemptRecord:
+    provider: str
+    model: str
+    error: str | None = None
+    exit_code: int = 0
+
+    def as_dict(self) -> dict:
+        return {"provider": self.provider, "model": self.model, "error": self.error,
+                "exit_code": self.exit_code}
+
+
+@dataclass
+class ChatOutcome:
+    result: ChatResult
+    timing: Timing
+    provider: str
+    model: str
+    endpoint: Endpoint
+    attempts: list[AttemptRecord] = field(default_factory=list)
+
+
+def plan_attempts(cfg: Config, selection: Selection) -> list[tuple[str, str, bool]]:
+    """(provider, model, is_primary) in the order they will be tried."""
+    subs = cfg.reliability.model_fallbacks
+    order = [(selection.provider, selection.model, True)]
+    order += [(selection.provider, m, True) for m in subs.get(selection.model, ())]
+    for name in cfg.reliability.fallback_providers:
+        provider = name if specs.is_custom_url(name) else (specs.find(name).id if specs.find(name) else name)
+        if provider == selection.provider:
+            continue
+        table = cfg.providers.get(provider)
+        model = (table.default_model if table and table.default_model else None) or selection.model
+        order.append((provider, model, False))
+        order += [(provider, m, False) for m in subs.get(model, ())]
+    seen, unique = set(), []
+    for item in order:
+        if item[:2] not in seen:
+            seen.add(item[:2])
+            unique.append(item)
+    return unique
+
+
+def preflight(endpoint: Endpoint, model: str, req: ChatRequest) -> None:
+    """Checks that must fail before any request is sent."""
+    if endpoint.protocol == specs.OLLAMA and model.endswith(":cloud"):
+        if is_loopback_url(endpoint.chat_url):
+            raise ConfigError(f"'{model}' is an Ollama cloud model, but {endpoint.display_url} is local",
+                              "point api_url at a remote Ollama (e.g. https://ollama.com) and set "
+                              "OLLAMA_API_KEY")
+        if endpoint.credential.key is None:
+            raise ConfigError(f"'{model}' is an Ollama cloud model and needs an API key",
+                              "set OLLAMA_API_KEY or api_key")
+    if req.images and not endpoint.vision:
+        raise UsageError(f"{endpoint.provider} does not accept images (no vision support)",
+                         "drop the image, or use a vision provider: ollama, llamacpp, custom:<url>")
+
+
+def _fatal(exc: RevkaError) -> bool:
+    """Errors that no other provider or model can fix."""
+    return isinstance(exc, (UsageError, Interrupted))
+
+
+def run_chat(cfg: Config, selection: Selection, build_request: Callable[[str], ChatRequest],
+             client: HttpClient, sink: Sink, *, timeouts_for: Callable[[Endpoint], Timeouts],
+             flag_key: str | None = None, env: Mapping[str, str] | None = None,
+             on_warning: Callable[[str], None] = lambda m: None) -> ChatOutcome:
+    env = os.environ if env is None else env
+    attempts: list[AttemptRecord] = []
+    last_error: RevkaError | None = None
+    for provider, model, is_primary in plan_attempts(cfg, selection):
+        record = AttemptRecord(provider, model)
+        attempts.append(record)
+        try:
+            endpoint = resolve_endpoint(cfg, provider, is_primary=is_primary,
+                                        flag_key=flag_key if is_primary else None, env=env)
+            for warning in endpoint.warnings:
+                on_warning(warning)
+            req = build_request(model)
+            preflight(endpoint, model, req)
+            result, timing = _attempt_with_think_retry(endpoint, req, client, sink,
+                                                       timeouts_for(endpoint), cfg)
+            return ChatOutcome(result, timing, provider, model, endpoint, attempts)
+        except RevkaError as exc:
+            record.error, record.exit_code = exc.message, exc.exit_code
+            exc.attempts = attempts
+            last_error = exc
+            if _fatal(exc) or getattr(exc, "output_started", False) or (
+                    is_primary and len(attempts) == 1 and isinstance(exc, (ConfigError, UsageError))):
+                raise
+    assert last_error is not None
+    raise last_error
+
+
+def _attempt_with_think_retry(endpoint, req, client, sink, timeouts, cfg):
+    try:
+        return run_attempt(endpoint, req, client, sink, timeouts=timeouts,
+                           loop_detection=cfg.pacing.loop_detection)
+    except RevkaError as exc:
+        retry = (endpoint.protocol == specs.OLLAMA and req.reasoning_enabled
+                 and not getattr(exc, "output_started", False)
+                 and not isinstance(exc, (ConnectError, AuthError, Interrupted)))
+        if not retry:
+            raise
+        try:
+            return run_attempt(endpoint, req.without_think(), client, sink, timeouts=timeouts,
+                               loop_detection=cfg.pacing.loop_detection)
+        except RevkaError:
+            raise exc from None
+
+
+def timeouts_for(cfg: Config, override_secs: float | None = None) -> Callable[[Endpoint], Timeouts]:
+    def pick(endpoint: Endpoint) -> Timeouts:
+        overall = override_secs or endpoint.timeout_secs or cfg.provider_timeout_secs
+        return Timeouts(connect=min(cfg.pacing.connect_timeout_secs, overall), overall=overall,
+                        first_token=cfg.pacing.first_token_timeout_secs,
+                        step=cfg.pacing.step_timeout_secs)
+    return pick
+

@@ -1,0 +1,225 @@
+"""Run one chat attempt against one endpoint: send, decode, assemble, and feed a sink.
+
+Everything the sink received stays received: on any failure the partial `ChatResult` is attached
+to the raised error as `.partial`, and `.output_started` says whether any answer reached the sink.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from revka_cli import specs
+from revka_cli.errors import NotFoundError, ProviderError, RevkaError, StreamError
+from revka_cli.providers.endpoint import Endpoint
+from revka_cli.providers.events import ChatResult, Done, ReasoningDelta, TextDelta, ToolCall
+from revka_cli.providers.loops import LoopDetector
+from revka_cli.providers.request import ChatRequest, request_body
+from revka_cli.providers.thinkfilter import ThinkFilter
+from revka_cli.transport.http import HttpClient, check_status, read_body
+from revka_cli.transport.policy import Timeouts
+
+MODEL_NOT_FOUND_HINT = "run 'revka models list' to see the models this provider serves"
+
+
+class Sink(Protocol):
+    def text(self, text: str) -> None: ...
+    def reasoning(self, text: str) -> None: ...
+    def flush(self) -> None: ...
+    def warn(self, message: str) -> None: ...
+
+
+@dataclass
+class Timing:
+    started: float = field(default_factory=time.monotonic)
+    first_token: float | None = None
+    finished: float | None = None
+
+    def as_dict(self) -> dict:
+        ttft = None if self.first_token is None else round(self.first_token - self.started, 4)
+        total = None if self.finished is None else round(self.finished - self.started, 4)
+        return {"first_token_s": ttft, "total_s": total}
+
+
+class _Assembler:
+    """Applies events to the result and the sink: think-tag split, loop check, first token."""
+
+    def __init__(self, sink: Sink, stream, loop_detection: bool, timing: Timing) -> None:
+        self.result = ChatResult()
+        self.sink, self.stream, self.timing = sink, stream, timing
+        self.think = ThinkFilter()
+        self.loops = LoopDetector() if loop_detection else None
+        self.output_started = False
+        self.looped = False
+
+    def _first(self) -> None:
+        if self.timing.first_token is None:
+            self.timing.first_token = time.monotonic()
+            if self.stream is not None:
+                self.stream.mark_token()
+
+    def apply(self, event) -> None:
+        if getattr(event, "choice", 0) != 0:
+            return
+        if isinstance(event, TextDelta):
+            answer, thinking = self.think.feed(event.text)
+            self._emit(answer, thinking)
+            if self.loops is not None and answer and self.loops.feed(answer):
+                self.looped = True
+            return
+        if isinstance(event, ReasoningDelta):
+            self._emit("", event.text)
+            return
+        if isinstance(event, ToolCall):
+            self._first()
+        self.result.apply(event)
+
+    def _emit(self, answer: str, thinking: str) -> None:
+        if thinking:
+            self._first()
+            self.result.reasoning += thinking
+            self.sink.reasoning(thinking)
+        if answer:
+            self._first()
+            self.output_started = True
+            self.result.text += answer
+            self.sink.text(answer)
+
+    def close(self) -> None:
+        self._emit(*self.think.flush())
+
+
+def _parser_for(protocol: str):
+    if protocol == specs.OLLAMA:
+        from revka_cli.providers.ndjson import NDJSONDecoder
+        from revka_cli.providers.ollama_stream import OllamaStreamParser
+
+        dec, parser = NDJSONDecoder(), OllamaStreamParser()
+        return dec.feed, dec.flush, parser.feed_line, parser.finish
+    from revka_cli.providers.sse import SSEDecoder
+
+    dec = SSEDecoder()
+    if protocol == specs.ANTHROPIC:
+        from revka_cli.providers.anthropic_stream import AnthropicStreamParser
+
+        parser = AnthropicStreamParser()
+    else:
+        from revka_cli.providers.openai_stream import OpenAIStreamParser
+
+        parser = OpenAIStreamParser()
+    return dec.feed, dec.flush, parser.feed_event, parser.finish
+
+
+def _parse_whole(protocol: str, body: bytes):
+    try:
+        obj = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ProviderError(f"the server's answer is not JSON: {_preview(body)}",
+                            "check that the URL is the API root (ending in /v1 for OpenAI-compatible "
+                            "servers)") from None
+    if not isinstance(obj, dict):
+        raise ProviderError("the server's answer is not a JSON object")
+    if "error" in obj and not any(k in obj for k in ("choices", "content", "message")):
+        from revka_cli.providers.error_bodies import message_from_json
+
+        raise ProviderError(f"the server answered with an error: {message_from_json(obj)}")
+    if protocol == specs.OLLAMA:
+        from revka_cli.providers.ollama_stream import parse_ollama_response as parse
+    elif protocol == specs.ANTHROPIC:
+        from revka_cli.providers.anthropic_stream import parse_anthropic_response as parse
+    else:
+        from revka_cli.providers.openai_stream import parse_openai_response as parse
+    return parse(obj)
+
+
+def _preview(body: bytes) -> str:
+    text = " ".join(body[:200].decode("utf-8", "replace").split())
+    return repr(text[:80]) if text else "(empty body)"
+
+
+def _check_content_type(stream, body_peek: bytes | None = None) -> str:
+    ctype = (stream.response.headers.get("content-type") or "").lower()
+    if "text/html" in ctype:
+        stream.close()
+        raise ProviderError(f"the server answered HTML, not an API response, at {stream.response.request.url}",
+                            "use the API root (for OpenAI-compatible servers it ends in /v1)")
+    return ctype
+
+
+def _not_found_hint(body_message: str) -> str | None:
+    return MODEL_NOT_FOUND_HINT if "model" in body_message.lower() else None
+
+
+def run_attempt(endpoint: Endpoint, req: ChatRequest, client: HttpClient, sink: Sink, *,
+                timeouts: Timeouts, loop_detection: bool = True) -> tuple[ChatResult, Timing]:
+    """One request to one endpoint. Raises a RevkaError with `.partial` and `.output_started`."""
+    from revka_cli.providers.error_bodies import error_message
+
+    timing = Timing()
+    body = request_body(endpoint.protocol, req)
+    assembler = _Assembler(sink, None, loop_detection, timing)
+    try:
+        stream = client.open_stream("POST", endpoint.chat_url, endpoint.headers, body, timeouts)
+        assembler.stream = stream
+        try:
+            check_status(stream, _extract_with_hint(error_message))
+        except NotFoundError as exc:
+            exc.hint = _not_found_hint(exc.message) or exc.hint
+            raise
+        ctype = _check_content_type(stream)
+        if req.stream and "application/json" not in ctype:
+            _consume_stream(endpoint.protocol, stream, assembler, sink)
+        else:
+            for event in _parse_whole(endpoint.protocol, read_body(stream)):
+                assembler.apply(event)
+        assembler.close()
+        if assembler.looped:
+            assembler.result.finish_reason = "loop_detected"
+    except RevkaError as exc:
+        assembler.close()
+        sink.flush()
+        exc.partial = assembler.result
+        exc.output_started = assembler.output_started
+        raise
+    finally:
+        timing.finished = time.monotonic()
+    sink.flush()
+    return assembler.result, timing
+
+
+def _extract_with_hint(extract):
+    return lambda body, ctype: extract(body, ctype)
+
+
+def _consume_stream(protocol: str, stream, assembler: _Assembler, sink: Sink) -> None:
+    from revka_cli.providers.errors_map import pending_events
+
+    decode, flush, parse, finish = _parser_for(protocol)
+    try:
+        try:
+            for chunk in stream.iter_bytes():
+                for frame in decode(chunk):
+                    for event in parse(frame):
+                        assembler.apply(event)
+                sink.flush()
+                if assembler.looped:
+                    sink.warn("stopped the stream: the model kept repeating the same text "
+                              "(set [pacing] loop_detection = false to allow it)")
+                    return
+            for frame in flush():
+                for event in parse(frame):
+                    assembler.apply(event)
+            for event in finish():
+                assembler.apply(event)
+        except StreamError as exc:
+            for event in pending_events(exc):
+                assembler.apply(event)
+            exc.events = []
+            raise
+    finally:
+        stream.close()
+
+
+__all__ = ["run_attempt", "Sink", "Timing", "Done"]
