@@ -63,8 +63,7 @@ def repl(session, state, opts) -> None:
                 return
             continue
         history.append(Message("user", line))
-        window = session._context_window(session.cfg, session.selection.provider,
-                                         session.selection.model)
+        window = session.window()
         history[:] = trim_history(history, window, opts.max_tokens or 0)
         sink = TerminalSink(show_reasoning=opts.show_reasoning, json_mode=False, quiet=state.quiet)
         try:

@@ -84,8 +84,15 @@ class Session:
                                reasoning_effort=rt.reasoning_effort)
         return build
 
+    def window(self) -> int | None:
+        """The declared window (models.custom) first, then the catalog cache's."""
+        sel = self.selection
+        if sel.provider == "custom" and sel.model in self.cfg.models.custom.available_models:
+            return self.cfg.models.custom.available_models[sel.model]
+        return self._context_window(self.cfg, sel.provider, sel.model)
+
     def check_context(self, messages) -> None:
-        window = self._context_window(self.cfg, self.selection.provider, self.selection.model)
+        window = self.window()
         if not window:
             return
         chars = sum(len(m.content) for m in messages) + len(self.opts.system or "")
