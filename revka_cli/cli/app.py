@@ -87,6 +87,26 @@ def main_options(
 ) -> None:
     state = get_state(ctx)
     state.config_path, state.debug, state.quiet, state.no_color = config, debug, quiet, no_color
+    if debug:
+        _enable_debug_log()
+
+
+def _enable_debug_log() -> None:
+    """Debug lines on stderr from revka's own loggers only (they never carry credentials)."""
+    import logging
+
+    class CurrentStderr(logging.Handler):  # whatever sys.stderr is when a line is logged
+        def emit(self, record: logging.LogRecord) -> None:
+            sys.stderr.write(self.format(record) + "\n")
+
+    logger = logging.getLogger("revka")
+    if not any(isinstance(h, CurrentStderr.__mro__[1]) and h.get_name() == "revka-debug"
+               for h in logger.handlers):
+        handler = CurrentStderr()
+        handler.set_name("revka-debug")
+        handler.setFormatter(logging.Formatter("revka: debug: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
 
 
 def _register() -> None:

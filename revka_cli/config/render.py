@@ -3,21 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping
 
-_SECRET_HEADER = re.compile(r"(authorization|api[-_]?key|token|secret|password|cookie)", re.I)
-
-
-def redact(secret: str | None) -> str | None:
-    """At most the last 4 characters survive, and only for long keys."""
-    if not secret:
-        return secret
-    return f"****{secret[-4:]}" if len(secret) >= 16 else "****"
-
-
-def _headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {k: (redact(v) if _SECRET_HEADER.search(k) else v) for k, v in headers.items()}
+from revka_cli.redact import redact_headers as _headers
+from revka_cli.redact import redact_secret as redact
 
 
 def _plain(value):

@@ -21,7 +21,6 @@ from revka_cli.transport.watchdog import OVERALL, Watchdog
 
 log = logging.getLogger("revka.http")
 USER_AGENT = f"revka/{__version__}"
-SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key", "proxy-authorization", "cookie"})
 
 
 @dataclass
@@ -224,7 +223,9 @@ def _log_url(url: str) -> str:
 
 
 def _log_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {k: ("<redacted>" if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
+    from revka_cli.redact import redact_headers
+
+    return redact_headers(headers, full=True)
 
 
 def read_body(stream: Stream, limit: int = 8 * 1024 * 1024) -> bytes:
