@@ -89,6 +89,8 @@ def main_options(
     state.config_path, state.debug, state.quiet, state.no_color = config, debug, quiet, no_color
     if debug:
         _enable_debug_log()
+    elif "logging" in sys.modules:
+        sys.modules["logging"].getLogger("revka").setLevel("WARNING")
 
 
 def _enable_debug_log() -> None:
