@@ -61,7 +61,7 @@ class _Assembler:
                 self.stream.mark_token()
 
     def apply(self, event) -> None:
-        if getattr(event, "choice", 0) != 0:
+        if self.looped or getattr(event, "choice", 0) != 0:
             return
         if isinstance(event, TextDelta):
             answer, thinking = self.think.feed(event.text)
