@@ -1,0 +1,95 @@
+"""Stream errors raised by the protocol parsers.
+
+A parser method returns a list of events, so when it must fail after producing some events (an
+error object inside a chunk that also carries usage, incomplete tool calls at a truncated end) it
+raises a `StreamError` whose `events` attribute holds them, in order, to be delivered *before* the
+error. `stream_events()` does that delivery for a whole byte stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
+
+from revka_cli.errors import EXIT_RATE_OR_SERVER, ProviderError, StreamError
+from revka_cli.providers.error_bodies import message_from_json, stream_error_is_retryable
+from revka_cli.providers.events import Event
+
+F = TypeVar("F")
+
+TRUNCATED = "stream ended before the server finished"
+
+
+_RETRY_HINT = "wait and retry, or add fallback_providers under [reliability]"
+
+
+class RetryableStreamError(StreamError):
+    """The server reported overload, a rate limit or a server error mid-stream (exit 7)."""
+
+    exit_code = EXIT_RATE_OR_SERVER
+    default_hint = f"the partial answer above is kept; {_RETRY_HINT}"
+
+
+def stream_error(message: str, *, retryable: bool = False, events: Iterable[Event] = ()) -> StreamError:
+    """A StreamError (or RetryableStreamError) carrying the events that must come before it."""
+    error = RetryableStreamError(message) if retryable else StreamError(message)
+    error.events = list(events)  # type: ignore[attr-defined]
+    return error
+
+
+def server_error(obj: object, events: Iterable[Event] = (), *, mid_stream: bool = True) -> StreamError:
+    """The error a server put in its answer (a JSON error object or a bare message): in the
+    stream after a 200, or (`mid_stream=False`) as the whole body of a 200 non-stream reply."""
+    message = message_from_json(obj) or "no message"
+    kind = _error_kind(obj)
+    if kind and kind not in message:
+        message = f"{message} ({kind})"
+    where = "mid-stream" if mid_stream else "in its reply"
+    error = stream_error(f"the server reported an error {where}: {message}",
+                         retryable=stream_error_is_retryable(obj), events=events)
+    if not mid_stream:  # no partial answer to keep
+        error.hint = _RETRY_HINT if isinstance(error, RetryableStreamError) else ProviderError.default_hint
+    return error
+
+
+def invalid_json(payload: str | bytes, events: Iterable[Event] = ()) -> StreamError:
+    if isinstance(payload, bytes):
+        payload = payload.decode("utf-8", "replace")
+    return stream_error(f"invalid JSON in stream event: {payload.strip()[:80]}", events=events)
+
+
+def pending_events(error: BaseException) -> list[Event]:
+    """The events a parser attached to `error` (to show before it); empty when none."""
+    return list(getattr(error, "events", ()) or ())
+
+
+def stream_events(chunks: Iterable[bytes], decode: Callable[[bytes], list[F]],
+                  flush: Callable[[], list[F]], parse: Callable[[F], list[Event]],
+                  finish: Callable[[], list[Event]]) -> Iterator[Event]:
+    """Run body bytes through a frame decoder (`decode`, `flush` at EOF) and a protocol parser
+    (`parse` per frame, `finish` at EOF), yielding every event. On a StreamError, first yield the
+    events attached to it, then re-raise it (with its `events` emptied)."""
+    try:
+        for chunk in chunks:
+            for frame in decode(chunk):
+                yield from parse(frame)
+        for frame in flush():
+            yield from parse(frame)
+        yield from finish()
+    except StreamError as error:
+        events = pending_events(error)
+        error.events = []  # type: ignore[attr-defined]
+        yield from events
+        raise
+
+
+def _error_kind(obj: object) -> str:
+    inner = obj.get("error") if isinstance(obj, dict) else None
+    source = inner if isinstance(inner, dict) else obj
+    if not isinstance(source, dict):
+        return ""
+    for key in ("type", "code"):
+        value = source.get(key)
+        if isinstance(value, str) and value and value != "error":
+            return value
+    return ""

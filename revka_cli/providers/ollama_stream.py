@@ -1,0 +1,163 @@
+"""Ollama native API (/api/chat, /api/generate): NDJSON lines and non-stream bodies -> events.
+
+CHECKLIST items 33-37 in tests/fixtures/conformance: text in `message.content` (chat) or
+`response` (generate), also on the final `done: true` object; `message.thinking` / `thinking`
+as reasoning; `message.tool_calls` with object arguments (serialised to JSON text), optional `id`
+and `function.index`; `done_reason` with counts and nanosecond durations; `{"error": "..."}` lines
+mid-stream (the status stays 200); EOF without `done: true` is a truncated stream.
+
+Objects pretty-printed over several lines (as in Ollama's docs) are reassembled too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+from revka_cli.providers.errors_map import TRUNCATED, invalid_json, server_error, stream_error, stream_events
+from revka_cli.providers.events import Done, Event, ReasoningDelta, TextDelta, ToolCall, Usage
+from revka_cli.providers.ndjson import NDJSONDecoder
+
+TRUNCATED_MESSAGE = f"{TRUNCATED} (no object with \"done\": true)"
+MAX_OBJECT_BYTES = 16 * 1024 * 1024
+USAGE_FIELDS = ("prompt_eval_count", "eval_count", "total_duration", "load_duration",
+                "prompt_eval_duration", "eval_duration")
+
+
+class OllamaStreamParser:
+    """Feed each NDJSON line with `feed_line`, then call `finish()` once at EOF."""
+
+    def __init__(self) -> None:
+        self._pending: list[bytes] = []  # lines of an object pretty-printed over several lines
+        self._pending_size = 0
+        self._tool_count = 0
+        self.done = False
+
+    def feed_line(self, line: bytes) -> list[Event]:
+        if self._pending:
+            return self._feed_continuation(line)
+        try:
+            obj = json.loads(line)
+        except (ValueError, RecursionError):
+            if line.strip()[:1] == b"{" and _incomplete(line):
+                self._pending, self._pending_size = [line], len(line)
+                return []
+            raise invalid_json(line) from None
+        return self.feed_object(obj) if isinstance(obj, dict) else []
+
+    def feed_object(self, obj: dict) -> list[Event]:
+        """One decoded object of the stream."""
+        error = obj.get("error")
+        if error:
+            raise server_error(obj)
+        events: list[Event] = []
+        message = obj.get("message") if isinstance(obj.get("message"), dict) else {}
+        for source, key, kind in ((message, "thinking", ReasoningDelta), (obj, "thinking", ReasoningDelta),
+                                  (message, "content", TextDelta), (obj, "response", TextDelta)):
+            text = source.get(key)
+            if text and isinstance(text, str):
+                events.append(kind(text))
+        calls = message.get("tool_calls")
+        for call in calls if isinstance(calls, list) else []:
+            if isinstance(call, dict):
+                events.append(self._tool_call(call))
+        if obj.get("done") is True and not self.done:
+            self.done = True
+            events.extend(_final_events(obj, self._tool_count > 0))
+        return events
+
+    def finish(self) -> list[Event]:
+        if self._pending:
+            text = b"\n".join(self._pending)
+            self._pending = []
+            raise invalid_json(text)
+        if not self.done:
+            self.done = True
+            raise stream_error(TRUNCATED_MESSAGE)
+        return []
+
+    def _feed_continuation(self, line: bytes) -> list[Event]:
+        self._pending.append(line)
+        self._pending_size += len(line)
+        if self._pending_size > MAX_OBJECT_BYTES:
+            raise invalid_json(self._pending[0])
+        if line.strip()[:1] not in (b"}", b"]"):  # an object can only end on a closing line
+            return []
+        try:
+            obj = json.loads(b"\n".join(self._pending))
+        except (ValueError, RecursionError):
+            return []
+        self._pending, self._pending_size = [], 0
+        return self.feed_object(obj) if isinstance(obj, dict) else []
+
+    def _tool_call(self, call: dict) -> ToolCall:
+        function = call.get("function") if isinstance(call.get("function"), dict) else {}
+        index = function.get("index")
+        if not isinstance(index, int) or isinstance(index, bool):
+            index = self._tool_count
+        self._tool_count += 1
+        call_id = call.get("id") if isinstance(call.get("id"), str) and call.get("id") else None
+        name = function.get("name") if isinstance(function.get("name"), str) else ""
+        arguments = function.get("arguments")
+        if isinstance(arguments, str):
+            text = arguments if arguments.strip() else "{}"
+        else:
+            text = json.dumps(arguments if arguments is not None else {}, ensure_ascii=False)
+        return ToolCall(index, call_id, name, text, complete=bool(name) and _is_json(text))
+
+
+def _incomplete(line: bytes) -> bool:
+    """True when `line` is the start of a JSON object that continues on later lines."""
+    text = line.decode("utf-8", "replace").rstrip()
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as error:
+        return error.pos >= len(text)
+    except (ValueError, RecursionError):
+        return False
+    return False
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def _final_events(obj: dict, has_tool_calls: bool) -> list[Event]:
+    events: list[Event] = []
+    raw = {key: obj[key] for key in USAGE_FIELDS if key in obj}
+    if raw:
+        prompt, completion = (_count(raw.get(key)) for key in ("prompt_eval_count", "eval_count"))
+        total = prompt + completion if prompt is not None and completion is not None else None
+        events.append(Usage(prompt, completion, total, raw))
+    reason = obj.get("done_reason") if isinstance(obj.get("done_reason"), str) else None
+    if has_tool_calls and reason in (None, "stop"):
+        reason = "tool_calls"
+    events.append(Done(reason or None))
+    return events
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def parse_ollama_response(body: dict) -> list[Event]:
+    """A non-stream reply (`"stream": false`): one object, normally with `done: true`."""
+    if not isinstance(body, dict):
+        raise stream_error("the server's reply is not a JSON object")
+    if body.get("error"):
+        raise server_error(body, mid_stream=False)
+    parser = OllamaStreamParser()
+    events = parser.feed_object(body)
+    if not parser.done:
+        events.extend(_final_events(body, parser._tool_count > 0))
+    return events
+
+
+def iter_ollama_events(chunks: Iterable[bytes]) -> Iterator[Event]:
+    """Body bytes of an Ollama NDJSON stream -> events (see errors_map.stream_events)."""
+    decoder, parser = NDJSONDecoder(), OllamaStreamParser()
+    return stream_events(chunks, decoder.feed, decoder.flush, parser.feed_line, parser.finish)

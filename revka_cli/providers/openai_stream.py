@@ -1,0 +1,316 @@
+"""OpenAI Chat Completions: stream chunks (already SSE-decoded) and non-stream bodies -> events.
+
+Covers the server variants in tests/fixtures/conformance (CHECKLIST items 1-25): role-only and
+null-content chunks, refusals, `reasoning_content` / `reasoning`, tool-call fragments merged by
+index (resent calls merged, absent/null arguments -> "{}"), finish_reason never erased by a later
+null, usage on a `choices: []` chunk or on a chunk with a choice (plus llama.cpp `timings`),
+n>1 choices, and errors mid-stream in all three shapes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+from revka_cli.providers.errors_map import TRUNCATED, invalid_json, server_error, stream_error, stream_events
+from revka_cli.providers.events import Done, Event, ReasoningDelta, TextDelta, ToolCall, Usage
+from revka_cli.providers.sse import SSEDecoder, SSEEvent
+
+TRUNCATED_MESSAGE = f"{TRUNCATED} (no finish_reason, no [DONE])"
+_raw_decode = json.JSONDecoder().raw_decode
+_FINISH_WORDS = {"eos": "stop", "eos_token": "stop", "end_turn": "stop", "function_call": "tool_calls"}
+
+
+class _ToolAcc:
+    __slots__ = ("id", "name", "parts", "emitted")
+
+    def __init__(self) -> None:
+        self.id: str | None = None
+        self.name: str | None = None
+        self.parts: list[str] = []
+        self.emitted = False
+
+
+class _Choice:
+    __slots__ = ("finish_reason", "finished", "tools")
+
+    def __init__(self) -> None:
+        self.finish_reason: str | None = None
+        self.finished = False
+        self.tools: dict[int, _ToolAcc] = {}
+
+
+class OpenAIStreamParser:
+    """Feed each SSE event with `feed_event`, then call `finish()` once at EOF.
+
+    Raises StreamError (exit 7: RetryableStreamError) for a server error, invalid JSON or a
+    truncated stream; events produced before the failure ride on the error (`errors_map`)."""
+
+    def __init__(self) -> None:
+        self._choices: dict[int, _Choice] = {}
+        self._done_marker = False
+
+    def feed_event(self, event: SSEEvent) -> list[Event]:
+        if self._done_marker:
+            return []
+        data = event.data
+        if event.event == "error":
+            raise server_error(_error_payload(data), self._incomplete_tools())
+        if data[:1] != "{":  # not a chunk: [DONE], blank keep-alive, or something to report
+            data = data.strip()
+            if not data:
+                return []
+            if data == "[DONE]":
+                self._done_marker = True
+                return self._finish_all()
+        try:
+            obj, end = _raw_decode(data)  # json.loads minus its wrappers: this is the hot path
+            if end != len(data) and not data[end:].isspace():
+                raise ValueError("extra data")
+        except (ValueError, RecursionError):
+            raise invalid_json(data, self._incomplete_tools()) from None
+        return self.feed_chunk(obj) if isinstance(obj, dict) else []
+
+    def feed_chunk(self, obj: dict) -> list[Event]:
+        """One decoded chunk object (`chat.completion.chunk`)."""
+        events: list[Event] = []
+        choices = obj.get("choices")
+        if isinstance(choices, list):
+            for position, choice in enumerate(choices):
+                if isinstance(choice, dict):
+                    self._feed_choice(choice, _int(choice.get("index", position), position), events)
+        if "usage" in obj or "timings" in obj:
+            usage = usage_from(obj)
+            if usage is not None:
+                events.append(usage)
+        if "error" in obj or obj.get("object") == "error":
+            if obj.get("error") or obj.get("object") == "error":
+                raise server_error(obj, events + self._incomplete_tools())
+        return events
+
+    def finish(self) -> list[Event]:
+        """End of stream. A stream with a finish_reason for choice 0 but no [DONE] is complete;
+        one with neither is truncated: incomplete tool calls come first, then StreamError."""
+        if self._done_marker:
+            return []
+        self._done_marker = True
+        first = self._choices.get(0)
+        if first is None or not first.finished:
+            raise stream_error(TRUNCATED_MESSAGE, events=self._incomplete_tools())
+        return self._finish_all()
+
+    def _feed_choice(self, choice: dict, index: int, events: list[Event]) -> None:
+        state = self._choices.get(index)
+        if state is None:
+            state = self._choices[index] = _Choice()
+        delta = choice.get("delta")
+        if not isinstance(delta, dict):
+            delta = choice.get("message") if isinstance(choice.get("message"), dict) else {}
+        if delta:
+            _delta_events(delta, index, events)
+            fragments = delta.get("tool_calls")
+            if fragments and isinstance(fragments, list):
+                for fragment in fragments:
+                    if isinstance(fragment, dict):
+                        _merge_fragment(state.tools, fragment)
+        reason = choice.get("finish_reason")
+        if reason and not state.finished and isinstance(reason, str):
+            state.finish_reason = reason
+            events.extend(_finish_choice(index, state))
+
+    def _finish_all(self) -> list[Event]:
+        events: list[Event] = []
+        for index, state in sorted(self._choices.items()):
+            if state.finished:
+                events.extend(_emit_tools(state.tools, index, True))
+            else:
+                events.extend(_finish_choice(index, state))
+        return events
+
+    def _incomplete_tools(self) -> list[Event]:
+        events: list[Event] = []
+        for index, state in sorted(self._choices.items()):
+            events.extend(_emit_tools(state.tools, index, complete=False))
+        return events
+
+
+def _delta_events(delta: dict, index: int, events: list[Event]) -> None:
+    """Reasoning (one of its two names, never both: some servers send both with the same text),
+    then text: `content`, or `refusal` shown as the answer."""
+    reasoning = delta.get("reasoning_content") or delta.get("reasoning")
+    if reasoning and isinstance(reasoning, str):
+        events.append(ReasoningDelta(reasoning, index))
+    text = delta.get("content")
+    if text and isinstance(text, str):
+        events.append(TextDelta(text, index))
+    refusal = delta.get("refusal")
+    if refusal and isinstance(refusal, str):
+        events.append(TextDelta(refusal, index))
+
+
+def _finish_choice(index: int, state: _Choice) -> list[Event]:
+    state.finished = True
+    events: list[Event] = _emit_tools(state.tools, index, complete=True)
+    events.append(Done(normalise_finish(state.finish_reason, bool(state.tools)), index))
+    return events
+
+
+def _error_payload(data: str) -> object:
+    """The data of an `event: error` frame: its JSON, or its text when it is not JSON."""
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        return data.strip()
+
+
+def _int(value: object, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else default
+
+
+def _merge_fragment(tools: dict[int, _ToolAcc], fragment: dict) -> None:
+    """Merge one `delta.tool_calls[]` fragment into the call with the same index."""
+    function = fragment.get("function") if isinstance(fragment.get("function"), dict) else {}
+    call_id, name = fragment.get("id"), function.get("name")
+    call_id = call_id if isinstance(call_id, str) and call_id else None
+    name = name if isinstance(name, str) and name else None
+    index = _fragment_index(tools, fragment, call_id, name)
+    acc = tools.get(index)
+    if acc is None:
+        acc = tools[index] = _ToolAcc()
+    resent = (call_id is not None and call_id == acc.id) or (name is not None and name == acc.name)
+    acc.id = acc.id or call_id
+    acc.name = acc.name or name
+    arguments = function.get("arguments")
+    if isinstance(arguments, (dict, list)):
+        acc.parts = [json.dumps(arguments, ensure_ascii=False)]
+    elif isinstance(arguments, str) and arguments:
+        if resent and acc.parts and _restates(acc.parts, arguments):
+            acc.parts = [arguments]  # the whole call sent again: keep one copy of the arguments
+        else:
+            acc.parts.append(arguments)
+
+
+def _fragment_index(tools: dict[int, _ToolAcc], fragment: dict, call_id: str | None,
+                    name: str | None) -> int:
+    index = fragment.get("index")
+    if isinstance(index, int) and not isinstance(index, bool):
+        return index
+    # no index (some servers): match by id, else a fragment with an id/name opens a new call
+    for number, acc in tools.items():
+        if call_id is not None and acc.id == call_id:
+            return number
+    if call_id is None and name is None and tools:
+        return max(tools)
+    return max(tools) + 1 if tools else 0
+
+
+def _restates(parts: list[str], arguments: str) -> bool:
+    """True when `arguments` is a whole JSON value following an already whole one (a resent call);
+    cheap checks first, so servers that repeat the id on every fragment stay linear."""
+    if arguments.lstrip()[:1] not in ("{", "[") or parts[-1].rstrip()[-1:] not in ("}", "]"):
+        return False
+    return _is_json(arguments) and _is_json("".join(parts))
+
+
+def _is_json(text: str) -> bool:
+    stripped = text.strip()
+    if not stripped or stripped[0] not in "{[" or stripped[-1] not in "}]":
+        return False
+    try:
+        json.loads(stripped)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def _emit_tools(tools: dict[int, _ToolAcc], choice: int, complete: bool) -> list[Event]:
+    events: list[Event] = []
+    for index, acc in sorted(tools.items()):
+        if acc.emitted:
+            continue
+        acc.emitted = True
+        arguments = "".join(acc.parts)
+        if not arguments.strip():
+            arguments = "{}"
+        whole = complete and bool(acc.name) and _is_json(arguments)
+        events.append(ToolCall(index, acc.id, acc.name or "", arguments, whole, choice))
+    return events
+
+
+def normalise_finish(reason: str | None, has_tool_calls: bool) -> str | None:
+    """OpenAI words stay; a few server dialects map onto them; tool calls imply "tool_calls"."""
+    reason = _FINISH_WORDS.get(reason, reason) if reason else None
+    if has_tool_calls and reason in (None, "stop"):
+        return "tool_calls"
+    return reason
+
+
+def usage_from(obj: dict) -> Usage | None:
+    """Usage from `usage` (plus llama.cpp `timings` on the same object), or from `timings` alone."""
+    usage, timings = obj.get("usage"), obj.get("timings")
+    timings = timings if isinstance(timings, dict) else None
+    if isinstance(usage, dict):
+        raw = dict(usage)
+        if timings is not None:
+            raw["timings"] = timings
+        return _usage(raw, usage.get("prompt_tokens"), usage.get("completion_tokens"),
+                      usage.get("total_tokens"))
+    if timings is not None:
+        return _usage({"timings": timings}, timings.get("prompt_n"), timings.get("predicted_n"), None)
+    return None
+
+
+def _usage(raw: dict, prompt: object, completion: object, total: object) -> Usage:
+    counts = [v if isinstance(v, int) and not isinstance(v, bool) else None for v in (prompt, completion, total)]
+    if counts[2] is None and counts[0] is not None and counts[1] is not None:
+        counts[2] = counts[0] + counts[1]
+    return Usage(counts[0], counts[1], counts[2], raw)
+
+
+def parse_openai_response(body: dict) -> list[Event]:
+    """A non-stream `chat.completion` body: per choice reasoning, text, tool calls, Done; then usage."""
+    if not isinstance(body, dict):
+        raise stream_error("the server's reply is not a JSON object")
+    if body.get("error") or body.get("object") == "error":
+        raise server_error(body, mid_stream=False)
+    events: list[Event] = []
+    choices = body.get("choices") if isinstance(body.get("choices"), list) else []
+    for position, choice in enumerate(choices):
+        if not isinstance(choice, dict):
+            continue
+        index = _int(choice.get("index"), position)
+        message = choice.get("message") if isinstance(choice.get("message"), dict) else {}
+        _delta_events(_message_as_delta(message), index, events)
+        state = _Choice()
+        state.tools = _tools_from_message(message)
+        reason = choice.get("finish_reason")
+        state.finish_reason = reason if isinstance(reason, str) else None
+        events.extend(_finish_choice(index, state))
+    usage = usage_from(body)
+    if usage is not None:
+        events.append(usage)
+    return events
+
+
+def _message_as_delta(message: dict) -> dict:
+    delta = {k: message.get(k) for k in ("reasoning_content", "reasoning", "refusal")}
+    content = message.get("content")
+    if isinstance(content, list):  # content parts: keep the text ones
+        content = "".join(p.get("text", "") for p in content if isinstance(p, dict) and isinstance(p.get("text"), str))
+    delta["content"] = content
+    return delta
+
+
+def _tools_from_message(message: dict) -> dict[int, _ToolAcc]:
+    tools: dict[int, _ToolAcc] = {}
+    calls = message.get("tool_calls")
+    for position, call in enumerate(calls if isinstance(calls, list) else []):
+        if isinstance(call, dict):
+            _merge_fragment(tools, {**call, "index": _int(call.get("index"), position)})
+    return tools
+
+
+def iter_openai_events(chunks: Iterable[bytes]) -> Iterator[Event]:
+    """Body bytes of an OpenAI-compatible SSE stream -> events (see errors_map.stream_events)."""
+    decoder, parser = SSEDecoder(), OpenAIStreamParser()
+    return stream_events(chunks, decoder.feed, decoder.flush, parser.feed_event, parser.finish)

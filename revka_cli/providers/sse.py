@@ -1,0 +1,131 @@
+"""Incremental Server-Sent Events decoder (WHATWG "event stream interpretation"), bytes in, events out.
+
+Works on bytes until an event is complete: bytes are kept until a blank line, and only the text
+up to the last blank line is decoded (in one go), so a multi-byte UTF-8 character split across two
+reads decodes correctly (0x0A/0x0D never occur inside a UTF-8 sequence). Invalid UTF-8 becomes U+FFFD, as the spec says. Line ends may be LF, CRLF or CR;
+a CR at the end of one chunk and an LF at the start of the next are one line end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_BOM = b"\xef\xbb\xbf"
+_CR = b"\r"
+_LF = b"\n"
+_BLANK = b"\n\n"
+
+
+@dataclass(slots=True)
+class SSEEvent:
+    """One dispatched event (treat as read-only). `event` is None when the server sent no `event:`
+    field (the spec's default type "message"); `id` is the last event ID seen so far (it persists
+    across events)."""
+
+    event: str | None
+    data: str
+    id: str | None = None
+
+
+class SSEDecoder:
+    """Feed raw body bytes as they arrive; get back the events completed by them.
+
+    Bytes are kept until a blank line ends an event; the common event, one `data:` line, takes a
+    fast path with no per-line work."""
+
+    __slots__ = ("_pending", "_skip_lf", "_head", "_last_id", "retry")
+
+    def __init__(self) -> None:
+        self._pending: list[bytes] = []  # bytes after the last blank line (an unfinished event)
+        self._skip_lf = False  # the previous chunk ended in CR: a leading LF is part of that line end
+        self._head: bytes | None = b""  # bytes seen before the BOM check is settled; None once settled
+        self._last_id: str | None = None
+        self.retry: int | None = None  # reconnection time in ms, if the server sent one
+
+    def feed(self, chunk: bytes) -> list[SSEEvent]:
+        if self._head is not None:
+            chunk = self._strip_bom(chunk)
+        if self._skip_lf and chunk:
+            self._skip_lf = False
+            if chunk[:1] == _LF:
+                chunk = chunk[1:]
+        if _CR in chunk:
+            self._skip_lf = chunk[-1:] == _CR
+            chunk = chunk.replace(b"\r\n", _LF).replace(_CR, _LF)
+        pending = self._pending
+        if not chunk:
+            return []
+        if _BLANK not in chunk and not (chunk[:1] == _LF and pending and pending[-1][-1:] == _LF):
+            pending.append(chunk)  # no event ends here: keep the bytes, no copying
+            return []
+        if pending:
+            pending.append(chunk)
+            chunk = b"".join(pending)
+            pending.clear()
+        cut = chunk.rfind(_BLANK)
+        if cut + 2 < len(chunk):
+            pending.append(chunk[cut + 2:])
+        # everything before the last blank line ends on a line boundary: decode it in one go
+        return self._blocks(chunk[:cut].decode("utf-8", "replace").split("\n\n"))
+
+    def flush(self) -> list[SSEEvent]:
+        """End of stream: finish a last line without its line end, and dispatch a pending event
+        that lacks its blank line (lenient: the spec would drop it, real servers need it kept)."""
+        tail = b"".join(self._pending) if self._head is None else self._head
+        tail = tail[:-1] if tail[-1:] == _LF else tail  # its last line end, not a blank line
+        self._pending.clear()
+        self._head = None
+        self._skip_lf = False
+        return self._blocks([tail.decode("utf-8", "replace")]) if tail else []
+
+    def _strip_bom(self, chunk: bytes) -> bytes:
+        head = self._head + chunk  # type: ignore[operator]
+        if len(head) < len(_BOM) and _BOM.startswith(head):
+            self._head = head
+            return b""
+        self._head = None
+        return head[len(_BOM):] if head.startswith(_BOM) else head
+
+    def _blocks(self, blocks: list[str]) -> list[SSEEvent]:
+        """Each block is the text between two blank lines: zero or more lines, then dispatch."""
+        events: list[SSEEvent] = []
+        for block in blocks:
+            if block.startswith("data: ") and "\n" not in block:  # fast path: one "data: ..." line
+                events.append(SSEEvent(None, block[6:], self._last_id))
+            elif block:
+                event = self._event_from_lines(block.split("\n"))
+                if event is not None:
+                    events.append(event)
+        return events
+
+    def _event_from_lines(self, lines: list[str]) -> SSEEvent | None:
+        data: list[str] = []
+        name: str | None = None
+        for line in lines:
+            if not line:  # only at a block's start (no data yet: reset) or end (dispatch)
+                if data:
+                    break
+                name = None
+            elif line.startswith("data:"):
+                data.append(line[6:] if line[5:6] == " " else line[5:])
+            elif line[0] != ":":  # not a comment
+                field, colon, value = line.partition(":")
+                if colon and value[:1] == " ":
+                    value = value[1:]
+                name = self._field(field, value, data, name)
+        return SSEEvent(name, "\n".join(data), self._last_id) if data else None
+
+    def _field(self, field: str, value: str, data: list[str], name: str | None) -> str | None:
+        """Apply one non-data field; returns the event name so far. Unknown fields (including
+        " data", from a line that starts with a space) are ignored."""
+        if field == "data":  # "data" with no colon at all: an empty data line
+            data.append(value)
+        elif field == "event":
+            return value or None
+        elif field == "id":
+            if "\0" not in value:
+                self._last_id = value
+        elif field == "retry":
+            if value.isascii() and value.isdigit():
+                self.retry = int(value)
+        return name

@@ -1,0 +1,1 @@
+"""Tests of the protocol decoders and parsers (revka_cli.providers)."""
