@@ -22,6 +22,26 @@ from revka_cli.transport.http import HttpClient, check_status, read_body
 from revka_cli.transport.policy import Timeouts
 
 MODEL_NOT_FOUND_HINT = "run 'revka models list' to see the models this provider serves"
+_CAPABILITY_REFUSALS = (b"not supported", b"does not support", b"unsupported")
+
+
+def is_capability_refusal(body: bytes) -> bool:
+    """A 5xx that says the model lacks a capability: retrying cannot help."""
+    low = body[:4096].lower()
+    return any(phrase in low for phrase in _CAPABILITY_REFUSALS)
+
+
+def _explain_refusal(exc: RevkaError, req: ChatRequest) -> RevkaError:
+    low = exc.message.lower()
+    if not any(p.decode() in low for p in _CAPABILITY_REFUSALS):
+        return exc
+    if req.images and "image" in low:
+        return ProviderError(f"the model does not accept images: {exc.message}",
+                             "use a vision model (llama-server needs --mmproj), or drop the image")
+    if req.tools and "tool" in low:
+        return ProviderError(f"the model does not accept tools: {exc.message}",
+                             "use an instruction-tuned (-it/-Instruct) model that supports tools")
+    return ProviderError(exc.message, "the model or server lacks this feature; check its docs")
 
 
 class Sink(Protocol):
@@ -161,13 +181,16 @@ def run_attempt(endpoint: Endpoint, req: ChatRequest, client: HttpClient, sink: 
     body = request_body(endpoint.protocol, req)
     assembler = _Assembler(sink, None, loop_detection, timing)
     try:
-        stream = client.open_stream("POST", endpoint.chat_url, endpoint.headers, body, timeouts)
+        stream = client.open_stream("POST", endpoint.chat_url, endpoint.headers, body, timeouts,
+                                    permanent=is_capability_refusal)
         assembler.stream = stream
         try:
             check_status(stream, _extract_with_hint(error_message))
         except NotFoundError as exc:
             exc.hint = _not_found_hint(exc.message) or exc.hint
             raise
+        except RevkaError as exc:
+            raise _explain_refusal(exc, req) from None
         ctype = _check_content_type(stream)
         if req.stream and "application/json" not in ctype:
             _consume_stream(endpoint.protocol, stream, assembler, sink)

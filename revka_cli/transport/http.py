@@ -79,6 +79,14 @@ class Stream:
         self.response.close()
 
 
+def _read_bounded(response, limit: int = 256 * 1024) -> bytes:
+    """Read an error answer's body (at most `limit` bytes kept); never raises."""
+    try:
+        return response.read()[:limit]
+    except Exception:  # noqa: BLE001 - a broken error body is no reason to stop retrying
+        return b""
+
+
 def _relax_body_read_timeout(response, overall: float) -> None:
     """Headers are in: from now on the watchdog enforces first-token/idle/overall deadlines, so
     httpx's per-read timeout (read again for every body read) only needs to back it up."""
@@ -138,8 +146,12 @@ class HttpClient:
         self.close()
 
     def open_stream(self, method: str, url: str, headers: Mapping[str, str],
-                    json_body: object = None, timeouts: Timeouts | None = None) -> Stream:
-        """Send with retries; return the open response (any status) with its watchdog armed."""
+                    json_body: object = None, timeouts: Timeouts | None = None,
+                    permanent: Callable[[bytes], bool] | None = None) -> Stream:
+        """Send with retries; return the open response (any status) with its watchdog armed.
+
+        `permanent(body)` may say that a retryable status (a 5xx) is a refusal that no retry can
+        change (e.g. "image input is not supported"); such an answer is returned at once."""
         timeouts = timeouts or self.timeouts
         attempts: list[Attempt] = []
         attempt_no = 0
@@ -158,7 +170,10 @@ class HttpClient:
             status = response.status_code
             if status in RETRYABLE_STATUS and attempt_no <= self.retry.retries:
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
-                response.read()
+                body = _read_bounded(response)
+                if permanent is not None and permanent(body):
+                    watchdog = Watchdog(timeouts.overall, None, None, lambda: None, start=started)
+                    return Stream(response, watchdog, attempts, started)
                 response.close()
                 attempts.append(Attempt(url, status, f"HTTP {status}"))
                 self._pause(attempts[-1], self.retry.delay(attempt_no, retry_after))

@@ -226,3 +226,16 @@ def test_key_prefix_mismatch_warns_without_showing_key(server, revka, write_conf
     assert res.exit_code == 0
     assert "looks like a Anthropic key" in res.stderr or "looks like a" in res.stderr
     assert "canarycanary" not in res.stderr
+
+
+def test_image_refused_by_the_server_is_clear_and_not_retried(server, revka, tmp_path):
+    # llama-server without a projector answers 500 "image input is not supported"
+    server.route("POST", "/v1/chat/completions", Reply.json({"error": {"code": 500, "type": "server_error",
+                 "message": "image input is not supported - hint: if this is unexpected, you may need "
+                            "to provide the mmproj"}}, 500))
+    img = tmp_path / "a.png"
+    img.write_bytes(PNG)
+    res = revka("chat", "-p", "llamacpp", "-m", "m", "--image", str(img), "hi",
+                env={"REVKA_PROVIDER_URL": server.url + "/v1"})
+    assert res.exit_code == 1 and len(server.requests) == 1
+    assert "the model does not accept images" in res.stderr and "mmproj" in res.stderr
