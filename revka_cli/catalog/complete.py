@@ -1,0 +1,123 @@
+"""Completion candidates for model and provider names, from the cache index and the config alone.
+
+Runs on every TAB press, so it never touches the network and imports nothing heavy: no typer,
+httpx, rich, diskcache, tomlkit; yaml only when the config file is YAML. It reads the plain
+`models-index.json` that the catalog store writes, and the config's declared custom models.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from revka_cli import specs
+from revka_cli.paths import cache_dir, locate_config
+
+INDEX_NAME = "models-index.json"  # catalog.store.INDEX_NAME (not imported: it pulls in sqlite3)
+PREFIXES = (specs.CUSTOM_PREFIX, specs.ANTHROPIC_CUSTOM_PREFIX)
+
+
+def read_index_models(env: Mapping[str, str] | None = None) -> dict[str, list[str]]:
+    """provider -> cached names from the plain index ({} when there is none)."""
+    try:
+        data = json.loads((cache_dir(env) / INDEX_NAME).read_text(encoding="utf-8"))
+        models = data.get("models") if data.get("version") == 1 else None
+    except (OSError, ValueError, AttributeError):
+        return {}
+    if not isinstance(models, dict):
+        return {}
+    return {p: [n for n in names if isinstance(n, str)]
+            for p, names in models.items() if isinstance(p, str) and isinstance(names, list)}
+
+
+def _load_file(path: Path) -> dict:
+    """The config file as a plain dict, or {} when it cannot be read or parsed."""
+    try:
+        if path.stat().st_size > 1024 * 1024:
+            return {}
+        raw = path.read_bytes()
+    except OSError:
+        return {}
+    try:
+        text = raw.decode("utf-8-sig")
+        if path.suffix.lower() in (".yaml", ".yml"):
+            import yaml
+
+            data = yaml.safe_load(text)
+        else:
+            data = _loads_toml(text)
+    except Exception:  # noqa: BLE001 - a broken config simply adds no candidates
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _loads_toml(text: str) -> dict:
+    try:
+        import tomllib
+    except ImportError:  # pragma: no cover - Python 3.10
+        import tomlkit
+
+        return tomlkit.parse(text).unwrap()
+    return tomllib.loads(text)
+
+
+def read_config(config_path: str | None = None, env: Mapping[str, str] | None = None) -> dict:
+    env = os.environ if env is None else env
+    location = locate_config(config_path, env)
+    return _load_file(location.path) if location.path is not None and location.exists else {}
+
+
+def declared_names(data: dict) -> list[str]:
+    custom = (data.get("models") or {}).get("custom") if isinstance(data.get("models"), dict) else None
+    if not isinstance(custom, dict) or not custom.get("url"):
+        return []
+    available = custom.get("available_models")
+    return [str(n) for n in available] if isinstance(available, dict) else []
+
+
+def _configured_names(data: dict) -> list[str]:
+    names = [data.get("default_provider")]
+    reliability = data.get("reliability")
+    if isinstance(reliability, dict) and isinstance(reliability.get("fallback_providers"), list):
+        names += reliability["fallback_providers"]
+    if isinstance(data.get("providers"), dict):
+        names += list(data["providers"])
+    return [n.strip() for n in names if isinstance(n, str) and n.strip()]
+
+
+def catalogs(config_path: str | None = None, env: Mapping[str, str] | None = None,
+             data: dict | None = None) -> dict[str, list[str]]:
+    """provider -> names: the cached index plus the declared `custom` catalog."""
+    out = read_index_models(env)
+    declared = declared_names(read_config(config_path, env) if data is None else data)
+    if declared:
+        out[specs.DECLARED_CUSTOM] = declared
+    return out
+
+
+def model_candidates(incomplete: str, config_path: str | None = None,
+                     env: Mapping[str, str] | None = None) -> list[str]:
+    """Qualified `provider/name` and bare names that start with `incomplete`, sorted.
+    Providers given as custom:<url> only offer bare names (their id holds slashes)."""
+    found: set[str] = set()
+    for provider, names in catalogs(config_path, env).items():
+        qualify = not specs.is_custom_url(provider)
+        for name in names:
+            if name.startswith(incomplete):
+                found.add(name)
+            if qualify and f"{provider}/{name}".startswith(incomplete):
+                found.add(f"{provider}/{name}")
+    return sorted(found)
+
+
+def provider_candidates(incomplete: str, config_path: str | None = None,
+                        env: Mapping[str, str] | None = None) -> list[str]:
+    """Provider ids and aliases, `custom`, the `custom:` / `anthropic-custom:` prefixes, and the
+    custom URLs found in the config and the cache. Matched case-insensitively."""
+    pool = set(specs.all_names()) | {specs.DECLARED_CUSTOM, *PREFIXES}
+    pool.update(n for n in _configured_names(read_config(config_path, env)) if specs.is_custom_url(n))
+    pool.update(p for p in read_index_models(env) if specs.is_custom_url(p))
+    low = incomplete.lower()
+    return sorted(n for n in pool if n.lower().startswith(low))

@@ -1,0 +1,154 @@
+"""Read the cached catalog for the current config, without touching the network.
+
+The cache is keyed by provider + base URL, so a lookup first works out which base URL the config
+would use for a provider (no credentials are resolved: no `api_key_cmd` runs here).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from revka_cli import specs
+from revka_cli.catalog.parse import declared_models
+from revka_cli.catalog.store import INDEX_NAME, STORE_DIR, CatalogStore, read_index
+from revka_cli.config import Config
+from revka_cli.errors import RevkaError
+from revka_cli.paths import cache_dir
+
+
+def canonical_or_none(name: str) -> str | None:
+    from revka_cli.providers.endpoint import canonical_provider
+
+    try:
+        return canonical_provider(name)
+    except RevkaError:
+        return None
+
+
+def configured_providers(cfg: Config) -> list[str]:
+    """Default, fallbacks, `[providers.*]` keys, and `custom` when models.custom.url is set:
+    canonical ids, de-duplicated, in that order. Unknown names are skipped."""
+    names = [cfg.default_provider, *cfg.reliability.fallback_providers, *cfg.providers]
+    if cfg.models.custom.url:
+        names.append(specs.DECLARED_CUSTOM)
+    out: list[str] = []
+    for name in names:
+        canonical = canonical_or_none(name)
+        if canonical and canonical not in out:
+            out.append(canonical)
+    return out
+
+
+def expected_base(cfg: Config, provider: str) -> str | None:
+    """The API root the config gives `provider` (the cache key's base URL), or None."""
+    from revka_cli.providers import endpoint as ep
+
+    canonical = canonical_or_none(provider)
+    if canonical is None:
+        return None
+    spec = specs.find(canonical)
+    primary = canonical == canonical_or_none(cfg.default_provider)
+    try:
+        base = ep._base_url(cfg, canonical, spec, primary)
+    except RevkaError:
+        return None
+    protocol = ep._protocol(canonical, spec)
+    if protocol == specs.OLLAMA:
+        return ep.normalise_ollama_url(base).rstrip("/")
+    if protocol == specs.ANTHROPIC:
+        return ep._anthropic_urls(base)[0]
+    return ep._openai_urls(base, None)[0]
+
+
+def declared_infos(cfg: Config) -> list:
+    custom = cfg.models.custom
+    if not custom.url:
+        return []
+    return declared_models(specs.DECLARED_CUSTOM, dict(custom.available_models))
+
+
+class CatalogView:
+    """Cached entries that match the config: from the plain index, else from the store."""
+
+    def __init__(self, cfg: Config, root: Path | None = None) -> None:
+        self.cfg = cfg
+        self.root = Path(root) if root is not None else cache_dir()
+        self.index = read_index(self.root / INDEX_NAME) or {}
+        self._store: CatalogStore | None = None
+        self.warnings: list[str] = []
+
+    def store(self) -> CatalogStore:
+        if self._store is None:
+            self._store = CatalogStore(self.root)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self.warnings.extend(self._store.warnings)
+            self._store.close()
+
+    def providers(self) -> list[str]:
+        """Configured providers, then other cached ones whose base URL matches the config."""
+        extra = [p for p in self.index.get("models", {}) if p != specs.DECLARED_CUSTOM]
+        out = [p for p in configured_providers(self.cfg) if p != specs.DECLARED_CUSTOM]
+        return out + [p for p in extra if p not in out]
+
+    def cached(self, provider: str, full: bool = False) -> dict | None:
+        """The cache entry for `provider` at its configured URL, or None. Without `full`, the
+        plain index answers when it can (names, context windows, fetched_at, last_error)."""
+        base = expected_base(self.cfg, provider)
+        if base is None:
+            return None
+        index = self.index
+        if not full and (index.get("bases") or {}).get(provider) == base:
+            names = index["models"].get(provider) or []
+            context = (index.get("context") or {}).get(provider) or {}
+            return {"provider": provider, "base_url": base,
+                    "fetched_at": (index.get("fetched_at") or {}).get(provider),
+                    "last_error": (index.get("last_error") or {}).get(provider),
+                    "models": [{"name": n, "context_window": context.get(n)} for n in names]}
+        if not (self.root / STORE_DIR).is_dir():
+            return None  # never create an empty cache just to look into it
+        return self.store().get(provider, base)
+
+    def names(self, provider: str) -> list[str] | None:
+        """Cached model names for `provider` at its configured URL (None: nothing cached)."""
+        entry = self.cached(provider)
+        return [m["name"] for m in entry["models"] if m.get("name")] if entry else None
+
+    def context(self, provider: str, model: str) -> int | None:
+        entry = self.cached(provider)
+        for m in entry["models"] if entry else ():
+            if m.get("name") == model and isinstance(m.get("context_window"), int):
+                return m["context_window"]
+        return None
+
+
+def cached_catalogs(cfg: Config) -> dict[str, list[str]]:
+    """provider -> cached model names valid for this config, plus the declared `custom` catalog.
+    For bare-name resolution (`selection.select(..., catalogs=...)`)."""
+    view = CatalogView(cfg)
+    try:
+        out = {p: names for p in view.providers() if (names := view.names(p)) is not None}
+    finally:
+        view.close()
+    declared = declared_infos(cfg)
+    if declared:
+        out[specs.DECLARED_CUSTOM] = [m.name for m in declared]
+    return out
+
+
+def context_window(cfg: Config, provider: str, model: str) -> int | None:
+    """A model's context window: declared in models.custom first, then the cache."""
+    canonical = canonical_or_none(provider)
+    if canonical is None:
+        return None
+    if canonical == specs.DECLARED_CUSTOM:
+        value = cfg.models.custom.available_models.get(model)
+        return value if isinstance(value, int) else None
+    view = CatalogView(cfg)
+    try:
+        return view.context(canonical, model)
+    finally:
+        view.close()
+

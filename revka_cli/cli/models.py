@@ -1,0 +1,309 @@
+"""`revka models refresh | list | set | status`: the model catalog from the shell."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Optional
+
+import typer
+
+from revka_cli.cli.output import err, out, out_json, warn
+from revka_cli.cli.state import get_state
+from revka_cli.errors import NotFoundError, UsageError
+
+app = typer.Typer(help="List, refresh and choose models (the cache behind name completion).",
+                  no_args_is_help=True)
+
+
+# --- completion: the cache index and the config only, never the network --------------------
+
+def _config_flag(ctx) -> str | None:
+    try:
+        return ctx.find_root().params.get("config")
+    except AttributeError:
+        return None
+
+
+def complete_model(ctx: typer.Context, incomplete: str) -> list[str]:
+    from revka_cli.catalog.complete import model_candidates
+
+    return model_candidates(incomplete, _config_flag(ctx))
+
+
+def complete_provider(ctx: typer.Context, incomplete: str) -> list[str]:
+    from revka_cli.catalog.complete import provider_candidates
+
+    return provider_candidates(incomplete, _config_flag(ctx))
+
+
+def install_completion_classes() -> None:
+    """Register typer's shell classes (the app is built with add_completion=False), with a bash
+    class that re-joins words bash split at ':' (COMP_WORDBREAKS), so `llama3.2:3b` and
+    `custom:http://host/v1` complete, and answers only the part after the last ':' as bash expects."""
+    from typer._click.shell_completion import add_completion_class
+    from typer._completion_classes import BashComplete, completion_init
+    from typer._click.shell_completion import split_arg_string
+
+    class ColonSafeBash(BashComplete):
+        cut = 0
+
+        def get_completion_args(self) -> tuple[list[str], str]:
+            words = split_arg_string(os.environ.get("COMP_WORDS", ""))
+            cword = int(os.environ.get("COMP_CWORD", "0") or 0)
+            merged, glue = [], False
+            for word in words[:cword + 1]:
+                colons = bool(word) and set(word) == {":"}
+                if merged and (colons or glue):
+                    merged[-1] += word
+                else:
+                    merged.append(word)
+                glue = colons
+            current = merged.pop() if cword < len(words) else ""
+            self.cut = current.rfind(":") + 1
+            return merged[1:], current
+
+        def format_completion(self, item) -> str:
+            return str(item.value)[self.cut:]
+
+    completion_init()
+    add_completion_class(ColonSafeBash, "bash")
+
+
+if os.environ.get("_REVKA_COMPLETE"):
+    install_completion_classes()
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def _stdout_is_tty() -> bool:
+    return sys.stdout.isatty()
+
+
+def _load(state):
+    from revka_cli.config import require_config
+
+    return require_config(state.config_path)
+
+
+def _run_refresh(state, cfg, names: list[str], *, force: bool, details: bool) -> list:
+    from revka_cli.catalog.discover import refresh_many
+
+    if not (sys.stderr.isatty() and not state.quiet) or not names:
+        return refresh_many(cfg, names, force=force, details=details)
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    console = Console(file=sys.stderr, no_color=not state.color)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console,
+                  transient=True) as progress:
+        task = progress.add_task(f"refreshing {len(names)} provider(s)", total=len(names))
+
+        def done(result) -> None:
+            progress.update(task, advance=1, description=f"refreshing: {result.provider} done")
+
+        return refresh_many(cfg, names, force=force, details=details, on_result=done)
+
+
+def _warn_all(state, results) -> None:
+    seen = set()
+    for result in results:
+        for message in result.warnings:
+            if message not in seen:
+                seen.add(message)
+                warn(state, message)
+
+
+def _canonical(provider: str | None) -> str | None:
+    from revka_cli.providers.endpoint import canonical_provider
+
+    return canonical_provider(provider) if provider else None
+
+
+# --- commands --------------------------------------------------------------------------------
+
+@app.command()
+def refresh(
+    ctx: typer.Context,
+    provider: Optional[str] = typer.Option(None, "--provider", "-p", metavar="ID",
+                                           autocompletion=complete_provider,
+                                           help="Refresh this provider only."),
+    all_: bool = typer.Option(False, "--all", help="Also every local provider in the catalog, at "
+                              "its default URL."),
+    force: bool = typer.Option(False, "--force", help="Refetch even when the cache is fresh (12 h)."),
+    details: bool = typer.Option(False, "--details", help="Ollama: also ask /api/show for each "
+                                 "model's context length."),
+) -> None:
+    """Fetch model lists from the configured providers (concurrently) into the cache."""
+    from revka_cli import specs
+    from revka_cli.catalog.discover import configured_providers
+    from revka_cli.catalog.listing import refresh_line
+
+    state = get_state(ctx)
+    if provider and all_:
+        raise UsageError("--provider and --all cannot be used together")
+    cfg = _load(state).config
+    names = [_canonical(provider)] if provider else configured_providers(cfg)
+    if all_:
+        names += [s.id for s in specs.local_specs() if s.id not in names]
+    results = _run_refresh(state, cfg, names, force=force, details=details)
+    for result in results:
+        out(refresh_line(result))
+    _warn_all(state, results)
+    if not any(r.ok for r in results):
+        first = next((r.error for r in results if r.error is not None), None)
+        raise typer.Exit(first.exit_code if first else 1)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    provider: Optional[str] = typer.Option(None, "--provider", "-p", metavar="ID",
+                                           autocompletion=complete_provider,
+                                           help="Only this provider's models."),
+    as_json: bool = typer.Option(False, "--json", help="A JSON list of {provider, name, qualified, "
+                                 "context_window, source, fetched_at}."),
+    do_refresh: bool = typer.Option(False, "--refresh", help="Refetch before listing."),
+) -> None:
+    """Show cached models by provider (a terminal) or one provider/name per line (a pipe)."""
+    from revka_cli.catalog.discover import configured_providers
+    from revka_cli.catalog.listing import collect, has_live, json_rows
+
+    state = get_state(ctx)
+    cfg = _load(state).config
+    wanted = _canonical(provider)
+    tty = _stdout_is_tty() and not as_json
+    groups, results = [], []
+    if not do_refresh:
+        groups = collect(cfg, wanted, full=tty)
+    if do_refresh or not has_live(groups):
+        if not do_refresh and wanted != "custom":
+            err("revka: no cached models yet; refreshing first")
+        results = _run_refresh(state, cfg, [wanted] if wanted else configured_providers(cfg),
+                               force=do_refresh, details=False)
+        for result in results:
+            if result.error is not None:
+                warn(state, f"{result.provider}: {result.error.message}")
+        _warn_all(state, results)
+        groups = collect(cfg, wanted, full=tty)
+    if as_json:
+        out_json(json_rows(groups))
+    elif tty:
+        _render_groups(state, cfg, groups)
+    else:
+        for group in groups:
+            for model in group.models:
+                out(group.qualified(model))
+    failed = [r.error for r in results if r.error is not None]
+    if not any(g.models for g in groups) and failed:
+        raise typer.Exit(failed[0].exit_code)
+
+
+def _render_groups(state, cfg, groups) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from revka_cli.catalog.listing import default_marker, header, human_context, human_size
+
+    console = Console(file=sys.stdout, no_color=state.no_color or "NO_COLOR" in os.environ,
+                      highlight=False)
+    default = default_marker(cfg)
+    for i, group in enumerate(groups):
+        if i:
+            console.print()
+        console.print(header(group), style="bold", soft_wrap=True)
+        table = Table(box=None, pad_edge=False, show_edge=False, header_style="dim")
+        for name, justify in (("", "left"), ("model", "left"), ("context", "right"),
+                              ("size", "right")):
+            table.add_column(name, justify=justify)
+        for m in group.models:
+            mark = "*" if (group.provider, m.name) == default else ""
+            table.add_row(mark, m.name, human_context(m.context_window), human_size(m.size))
+        console.print(table)
+
+
+@app.command("set")
+def set_(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., metavar="NAME", autocompletion=complete_model,
+                               help="provider/model, or a bare name one provider has."),
+    force: bool = typer.Option(False, "--force", help="Set it even if no cached catalog has it "
+                               "(LM Studio, or a model not pulled yet)."),
+) -> None:
+    """Make NAME the default model: writes default_provider/default_model to the config file."""
+    from revka_cli.catalog.discover import cached_catalogs
+    from revka_cli.catalog.resolve import resolve_name
+    from revka_cli.config import load_config
+    from revka_cli.config.writer import write_default_model
+
+    state = get_state(ctx)
+    loaded = load_config(state.config_path)
+    resolved = resolve_name(loaded.config, name, cached_catalogs(loaded.config))
+    if not resolved.known:
+        where = (f"the cached catalog of {resolved.provider}" if resolved.cached
+                 else f"any cache: {resolved.provider} has no cached catalog")
+        tip = f" (did you mean '{resolved.suggestion}'?)" if resolved.suggestion else ""
+        warn(state, f"'{resolved.model}' is not in {where}{tip}")
+        if not force:
+            raise NotFoundError(f"unknown model '{name}'; nothing written",
+                                "check 'revka models list' or 'revka models refresh', or rerun "
+                                "with --force to set it anyway")
+    outcome = write_default_model(loaded.location, resolved.provider, resolved.model)
+    values = {"default_provider": resolved.provider, "default_model": resolved.model,
+              "models.default": f"{resolved.provider}/{resolved.model}"}
+    written = ", ".join(f'{key} = "{values[key]}"' for key in outcome.keys)
+    out(f"{written} in {outcome.path}{' (new file)' if outcome.created else ''}")
+    if outcome.comments_dropped:
+        warn(state, f"{outcome.path} was rewritten in full; its comments were not kept")
+    for key in ("default_provider", "default_model"):
+        origin = loaded.config.origins.get(key, "")
+        if origin.startswith("env "):
+            warn(state, f"{origin.split()[1]} is set and overrides {key} from the file")
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    provider: Optional[str] = typer.Option(None, "--provider", "-p", metavar="ID",
+                                           autocompletion=complete_provider,
+                                           help="As chat's --provider."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", metavar="NAME",
+                                        autocompletion=complete_model, help="As chat's --model."),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """The effective provider and model, where each came from, and the cache's age."""
+    from revka_cli.catalog.discover import cached_catalogs
+    from revka_cli.catalog.listing import human_age, status as status_info
+    from revka_cli.errors import ConfigError
+    from revka_cli.providers.selection import select
+
+    state = get_state(ctx)
+    loaded = _load(state)
+    cfg = loaded.config
+    try:
+        selection = select(cfg, provider_flag=provider, model_flag=model,
+                           catalogs=cached_catalogs(cfg))
+    except ConfigError:
+        selection = None  # no model chosen yet
+    info = status_info(cfg, selection)
+    info["config"] = str(loaded.location.path) if loaded.location.path else None
+    if as_json:
+        out_json(info)
+        return
+    out(f"provider: {info['provider']} (from {info['provider_origin']})")
+    if info["model"]:
+        out(f"model:    {info['model']} (from {info['model_origin']})")
+    else:
+        out("model:    none (set one with 'revka models set NAME')")
+    out(f"url:      {info['base_url'] or '-'}")
+    cache = info["cache"]
+    if cache is None:
+        out("cache:    nothing cached (run 'revka models refresh')")
+    elif cache["declared"]:
+        out(f"cache:    {cache['models']} models declared in the config")
+    else:
+        fresh = "fresh" if cache["fresh"] else "stale"
+        failed = f"; last refresh failed: {cache['last_error']}" if cache["last_error"] else ""
+        out(f"cache:    {cache['models']} models, fetched {human_age(cache['fetched_at'])} "
+            f"({fresh}){failed}")
+    out(f"config:   {info['config'] or 'none (defaults)'}")
