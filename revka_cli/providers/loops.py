@@ -12,16 +12,19 @@ MIN_REPEATS = 4
 class LoopDetector:
     def __init__(self) -> None:
         self.tail = ""
+        self.pending: list[str] = []
         self.since_check = 0
 
     def feed(self, text: str) -> bool:
         """Add streamed text; True once the tail is the same chunk repeating past the window."""
-        self.tail = (self.tail + text)[-TAIL:]
+        self.pending.append(text)
         self.since_check += len(text)
-        if self.since_check < CHECK_EVERY or len(self.tail) < MIN_SPAN:
+        if self.since_check < CHECK_EVERY:
             return False
+        self.tail = (self.tail + "".join(self.pending))[-TAIL:]
+        self.pending.clear()
         self.since_check = 0
-        return self._looping()
+        return len(self.tail) >= MIN_SPAN and self._looping()
 
     def _looping(self) -> bool:
         tail = self.tail
