@@ -41,23 +41,16 @@ def configured_providers(cfg: Config) -> list[str]:
 
 def expected_base(cfg: Config, provider: str) -> str | None:
     """The API root the config gives `provider` (the cache key's base URL), or None."""
-    from revka_cli.providers import endpoint as ep
+    from revka_cli.providers.endpoint import api_root
 
     canonical = canonical_or_none(provider)
     if canonical is None:
         return None
-    spec = specs.find(canonical)
     primary = canonical == canonical_or_none(cfg.default_provider)
     try:
-        base = ep._base_url(cfg, canonical, spec, primary)
+        return api_root(cfg, canonical, is_primary=primary)
     except RevkaError:
         return None
-    protocol = ep._protocol(canonical, spec)
-    if protocol == specs.OLLAMA:
-        return ep.normalise_ollama_url(base).rstrip("/")
-    if protocol == specs.ANTHROPIC:
-        return ep._anthropic_urls(base)[0]
-    return ep._openai_urls(base, None)[0]
 
 
 def declared_infos(cfg: Config) -> list:

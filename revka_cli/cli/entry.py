@@ -1,8 +1,37 @@
-"""Process entry point. Answers `--version` without importing typer, then hands over to the app."""
+"""Process entry point. `--version` and `--help` pages are answered without importing typer;
+everything else is handed to the Typer app."""
 
 from __future__ import annotations
 
+import os
 import sys
+
+
+def _columns() -> int:
+    """The width click will format help for (mirrors shutil.get_terminal_size, without shutil)."""
+    env = os.environ.get("COLUMNS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+    except (AttributeError, ValueError, OSError):
+        return 80
+    return columns if columns > 0 else 80
+
+
+def fast_help(args: list[str]) -> str | None:
+    """The stored help page when `args` is exactly `[command...] --help`, else None."""
+    if not args:
+        key = ""
+    elif args[-1] in ("--help", "-h") and not any(a.startswith("-") for a in args[:-1]):
+        key = " ".join(args[:-1])
+    else:
+        return None
+    from revka_cli.cli.helptext import PAGES, WIDTH
+
+    if key not in PAGES or _columns() < WIDTH:
+        return None
+    return PAGES[key]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -11,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         from revka_cli import __version__
 
         sys.stdout.write(f"revka {__version__}\n")
+        return 0
+    page = None if os.environ.get("_REVKA_COMPLETE") else fast_help(args)
+    if page is not None:
+        sys.stdout.write(page)
         return 0
     from revka_cli.cli.app import run
 

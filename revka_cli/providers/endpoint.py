@@ -141,6 +141,20 @@ def resolve_endpoint(cfg: Config, name: str, *, is_primary: bool, flag_key: str 
         warnings=tuple(warnings))
 
 
+def api_root(cfg: Config, name: str, *, is_primary: bool) -> str:
+    """The API root the config gives provider `name` (no credentials resolved, no commands run).
+    Raises ConfigError/UsageError like resolve_endpoint."""
+    provider = canonical_provider(name)
+    spec = specs.find(provider)
+    base = _base_url(cfg, provider, spec, is_primary)
+    protocol = _protocol(provider, spec)
+    if protocol == specs.OLLAMA:
+        return normalise_ollama_url(base).rstrip("/")
+    if protocol == specs.ANTHROPIC:
+        return _anthropic_urls(base)[0]
+    return _openai_urls(base, None)[0]
+
+
 def _sends_key(protocol: str, url: str, credential: Credential) -> bool:
     if credential.key is None:
         return False
