@@ -31,7 +31,7 @@ class RevkaGroup(TyperGroup):
         from revka_cli.cli.errors import report_exception
 
         args = list(sys.argv[1:] if args is None else args)
-        if not args:
+        if not args and not os.environ.get("_REVKA_COMPLETE"):
             args = ["--help"]
         try:
             rv = super().main(args=args, prog_name=prog_name or "revka", complete_var=complete_var,
