@@ -1,0 +1,167 @@
+"""One provider, step by step: config -> connect -> auth -> model (-> chat).
+
+A failed step stops the provider; the steps after it are recorded as `skip`. Checks are appended
+to the report as they finish (secrets already scrubbed), so the runner can take a snapshot of a
+provider that overruns the hard deadline. Nothing here raises.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from revka_cli import specs
+from revka_cli.config import Config
+from revka_cli.doctor import checks
+from revka_cli.doctor.listing import ChatProbe, Listing, fetch_listing, one_token_chat, timeouts_until
+from revka_cli.doctor.netcheck import check_connect
+from revka_cli.doctor.results import FAIL, SKIP, STEPS, Check, ProviderReport
+from revka_cli.doctor.targets import Target
+from revka_cli.errors import EXIT_NOT_FOUND, EXIT_PROVIDER
+from revka_cli.providers.endpoint import Endpoint
+from revka_cli.urls import redact_url
+
+_SECRET_HEADER_WORDS = ("auth", "key", "token", "secret", "cookie", "session", "password")
+REDACTED = "<redacted>"
+
+
+@dataclass(frozen=True)
+class Options:
+    timeout: float = 10.0  # seconds, total per provider
+    chat: bool = False
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        return STEPS if self.chat else STEPS[:-1]
+
+
+class Recorder:
+    """Appends checks to a report, scrubbing every secret the endpoint knows of first."""
+
+    def __init__(self, report: ProviderReport) -> None:
+        self.report = report
+        self.secrets: list[str] = []
+
+    def learn(self, endpoint: Endpoint) -> None:
+        key = endpoint.credential.key
+        if key and not endpoint.credential.is_placeholder:
+            self.secrets.append(key)
+        self.secrets.extend(url_secrets(endpoint.provider.split(":", 1)[-1]))
+        self.secrets.extend(url_secrets(endpoint.base_url))
+        for name, value in endpoint.headers.items():
+            if any(w in name.lower() for w in _SECRET_HEADER_WORDS) and len(value) >= 6:
+                self.secrets.append(value)
+                self.secrets.extend(p for p in value.split() if len(p) >= 6)
+        self.secrets.sort(key=len, reverse=True)
+
+    def scrub(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def add(self, check: Check) -> bool:
+        """Record a check; False when it failed (the provider stops there)."""
+        check.detail = checks.clip(self.scrub(check.detail))
+        check.hint = checks.clip(self.scrub(check.hint))
+        self.report.checks.append(check)
+        return check.status != FAIL
+
+
+def url_secrets(url: str) -> list[str]:
+    """The parts of a URL that redact_url hides: userinfo, and secret-looking query values."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    try:
+        parts = urlsplit(url)
+        user = parts.username or ""
+        found = [parts.password or "", user if len(user) >= 8 else ""]
+        redacted = redact_url(url)
+        found += [v for k, v in parse_qsl(parts.query) if f"{k}=REDACTED" in redacted]
+    except ValueError:
+        return []
+    return [s for s in found if len(s) >= 3]
+
+
+def skip_rest(report: ProviderReport, steps: tuple[str, ...], reason: str) -> None:
+    done = {c.name for c in report.checks}
+    for step in steps:
+        if step not in done:
+            report.checks.append(Check(step, SKIP, None, reason))
+
+
+def probe_provider(cfg: Config, target: Target, report: ProviderReport, options: Options,
+                   env: Mapping[str, str], client, deadline: float) -> None:
+    """Fill `report` for `target`, with the shared HttpClient `client`. Never raises."""
+    started = time.monotonic()
+    recorder = Recorder(report)
+    try:
+        _steps(cfg, target, recorder, options, env, client, deadline)
+    except Exception as exc:  # noqa: BLE001 - a result, never a crash
+        step = options.steps[min(len(report.checks), len(options.steps) - 1)]
+        recorder.add(Check(step, FAIL, None, checks.one_line(
+            f"internal error: {type(exc).__name__}: {exc}"), "rerun with --debug", EXIT_PROVIDER))
+    finally:
+        report.latency_ms = (time.monotonic() - started) * 1000
+        failed = report.first(FAIL)
+        skip_rest(report, options.steps, f"not run: the {failed.name} check failed" if failed
+                  else "not run")
+
+
+def _steps(cfg: Config, target: Target, rec: Recorder, options: Options,
+           env: Mapping[str, str], client, deadline: float) -> None:
+    report = rec.report
+    report.model = target.model
+    config, endpoint = checks.config_check(cfg, target, env)
+    if endpoint is not None:
+        rec.learn(endpoint)
+        report.url = endpoint.display_url
+    elif target.provider.startswith(("custom:", "anthropic-custom:")):
+        report.url = redact_url(target.provider.split(":", 1)[1])
+    if not rec.add(config) or endpoint is None:
+        return
+    if not rec.add(check_connect(endpoint.models_url or endpoint.chat_url, deadline)):
+        return
+    _http_steps(target, endpoint, client, rec, options, deadline)
+
+
+def _http_steps(target: Target, endpoint: Endpoint, client, rec: Recorder, options: Options,
+                deadline: float) -> None:
+    report = rec.report
+    listing = fetch_listing(endpoint, client, deadline)
+    report.refreshed = listing.refreshed
+    auth = checks.auth_from_listing(endpoint, listing)
+    model = target.model or (target.declared[0] if target.declared else None)
+    chat: ChatProbe | None = None
+    if auth is None:  # no models endpoint: a 1-token request proves the key (and the model)
+        chat = one_token_chat(endpoint, model, client, deadline) if model else None
+        if not rec.add(checks.auth_from_chat(endpoint, chat)):
+            return
+        if not rec.add(checks.model_from_chat(target, chat, model)):
+            return
+    else:
+        if not rec.add(auth):
+            return
+        passed, chat = _model_step(target, endpoint, listing, client, rec, deadline)
+        if not passed:
+            return
+    if options.chat:
+        if chat is None and model:
+            chat = one_token_chat(endpoint, model, client, deadline)
+        rec.add(checks.chat_check(endpoint.provider, chat, model))
+
+
+def _model_step(target: Target, endpoint: Endpoint, listing: Listing, client, rec: Recorder,
+                deadline: float) -> tuple[bool, ChatProbe | None]:
+    """The model in the live list. A custom server's list is not the last word (llama.cpp
+    serves any name you send): an unlisted model there gets a 1-token request before failing."""
+    if listing.names is None:
+        return rec.add(checks.model_unreadable(listing)), None
+    rec.report.model_count = len(listing.names)
+    check = checks.model_from_listing(target, endpoint, listing.names)
+    chat = None
+    if check.exit_code == EXIT_NOT_FOUND and specs.find(endpoint.provider) is None:
+        model = target.model or target.declared[0]
+        chat = one_token_chat(endpoint, model, client, deadline)
+        check = checks.model_confirmed(check, chat, model)
+    return rec.add(check), chat

@@ -1,0 +1,135 @@
+"""Run every provider's probe at once, each within `--timeout`, under one hard deadline.
+
+Each provider gets its own deadline (start + timeout) that every step honours. As a second line of
+defence the runner stops waiting at start + timeout + GRACE_SECS: a provider still running then is
+reported from what it had recorded, its current step failing with a timeout.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+import time
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from revka_cli.config import Config
+from revka_cli.doctor.probe import Options, probe_provider, skip_rest
+from revka_cli.doctor.results import FAIL, SKIP, Check, DoctorReport, ProviderReport
+from revka_cli.doctor.targets import Target, display_name
+from revka_cli.errors import EXIT_CONNECT
+
+log = logging.getLogger("revka.doctor")
+GRACE_SECS = 1.0
+MAX_WORKERS = 64
+
+
+@dataclass
+class RunOutcome:
+    report: DoctorReport
+    warnings: list[str] = field(default_factory=list)  # cache problems, for stderr
+
+
+def utc_timestamp() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def run_doctor(cfg: Config, targets: list[Target], *, timeout: float = 10.0, chat: bool = False,
+               cache_write: bool = True, allow_fail: Iterable[str] = (), strict: bool = False,
+               env: Mapping[str, str] | None = None) -> RunOutcome:
+    """Probe `targets` concurrently and return the report. Never raises for a provider problem."""
+    env = os.environ if env is None else env
+    options = Options(timeout=timeout, chat=chat)
+    allowed = set(allow_fail)
+    timestamp, started = utc_timestamp(), time.monotonic()
+    reports = [ProviderReport(display_name(t.provider), allow_fail=t.provider in allowed)
+               for t in targets]
+    finished = _probe_all(cfg, targets, reports, options, env)
+    elapsed = (time.monotonic() - started) * 1000
+    warnings = _write_cache(finished) if cache_write else []
+    return RunOutcome(DoctorReport(finished, timestamp, elapsed, strict), warnings)
+
+
+def _probe_all(cfg: Config, targets: list[Target], reports: list[ProviderReport], options: Options,
+               env: Mapping[str, str]) -> list[ProviderReport]:
+    if not targets:
+        return []
+    _prewarm(options.chat)
+    from revka_cli.transport.http import HttpClient
+    from revka_cli.transport.policy import RetryPolicy, Timeouts
+
+    started = time.monotonic()
+    client = HttpClient(Timeouts(connect=options.timeout, overall=options.timeout),
+                        RetryPolicy(retries=0))
+    pool = ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(targets)),
+                              thread_name_prefix="revka-doctor")
+    futures = [pool.submit(_probe_one, cfg, target, report, options, env, client)
+               for target, report in zip(targets, reports)]
+    wait(futures, timeout=max(0.0, started + options.timeout + GRACE_SECS - time.monotonic()))
+    pool.shutdown(wait=False, cancel_futures=True)
+    if all(f.done() for f in futures):
+        client.close()  # else a straggler may still hold it: let it go with the process
+    return [_finished(future, report, options) for future, report in zip(futures, reports)]
+
+
+def _finished(future, report: ProviderReport, options: Options) -> ProviderReport:
+    if not future.done():
+        return _overrun(report, options, f"no result within the {options.timeout:g} s timeout")
+    if future.exception() is not None:  # probe_provider catches everything; this is a backstop
+        exc = future.exception()
+        return _overrun(report, options, f"internal error: {type(exc).__name__}: {exc}")
+    return report
+
+
+def _prewarm(chat: bool) -> None:
+    """Import what every probe needs once, here, rather than in all threads at once under the
+    import lock (which would show up as latency of whichever provider came first)."""
+    import httpx  # noqa: F401
+
+    import revka_cli.catalog.discover  # noqa: F401
+    import revka_cli.providers.error_bodies  # noqa: F401
+    import revka_cli.transport.http  # noqa: F401
+
+    if chat:
+        import revka_cli.providers.engine  # noqa: F401
+
+
+def _probe_one(cfg, target, report, options, env, client) -> None:
+    probe_provider(cfg, target, report, options, env, client, time.monotonic() + options.timeout)
+
+
+def _overrun(report: ProviderReport, options: Options, detail: str) -> ProviderReport:
+    """A snapshot of a provider that is still running at the hard deadline (or that crashed)."""
+    snapshot = copy.copy(report)
+    snapshot.checks = [c for c in report.checks if c.status != SKIP]
+    snapshot.refreshed = None
+    step = options.steps[min(len(snapshot.checks), len(options.steps) - 1)]
+    snapshot.checks.append(Check(step, FAIL, options.timeout * 1000, detail,
+                                 "raise --timeout, or check the server and the network path",
+                                 EXIT_CONNECT))
+    snapshot.latency_ms = (options.timeout + GRACE_SECS) * 1000
+    skip_rest(snapshot, options.steps, f"not run: the {step} check failed")
+    return snapshot
+
+
+def _write_cache(reports: list[ProviderReport]) -> list[str]:
+    """The side effect: every model list fetched successfully refreshes the catalog cache."""
+    results = [r.refreshed for r in reports if r.refreshed is not None
+               and getattr(r.refreshed, "ok", False)]
+    if not results:
+        return []
+    from revka_cli.catalog.discover import store_result
+    from revka_cli.catalog.store import CatalogStore
+
+    warnings: list[str] = []
+    try:
+        with CatalogStore() as store:
+            for result in results:
+                warnings.extend(store_result(result, store))
+    except Exception as exc:  # noqa: BLE001 - the cache is a side effect, never a failure
+        log.debug("model cache write failed", exc_info=True)
+        warnings.append(f"could not update the model cache ({type(exc).__name__}: {exc})")
+    return list(dict.fromkeys(warnings))
