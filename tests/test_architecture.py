@@ -84,12 +84,27 @@ print(json.dumps(sorted(m for m in sys.modules)), file=sys.stderr)
 """
 
 
-@pytest.mark.parametrize("args", [["--version"], ["--help"], ["config", "--help"], ["config", "path"]])
-def test_startup_path_imports_nothing_heavy(args):
+def probe_modules(args: list[str]) -> list[str]:
     proc = subprocess.run([sys.executable, "-c", PROBE.format(args=args)], capture_output=True,
                           text=True, timeout=60)
-    modules = json.loads(proc.stderr.strip().splitlines()[-1])
+    return json.loads(proc.stderr.strip().splitlines()[-1])
+
+
+def test_models_list_from_cache_imports_nothing_heavy(server, revka, write_config):
+    from tests.servers import Reply
+
+    server.route("GET", "/api/tags", Reply.json({"models": [{"name": "llama3.2:3b", "size": 1}]}))
+    write_config(f'api_url = "{server.url}"\n')
+    assert revka("models", "refresh").exit_code == 0
+    loaded = {m.split(".")[0] for m in probe_modules(["models", "list"])}
+    assert not loaded & (set(HEAVY) | {"typer"}), sorted(loaded & (set(HEAVY) | {"typer"}))
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["config", "--help"], ["config", "path"],
+                                  ["config", "validate"]])
+def test_startup_path_imports_nothing_heavy(args):
+    modules = probe_modules(args)
     loaded = sorted({m.split(".")[0] for m in modules} & set(HEAVY))
     assert loaded == [], f"revka {' '.join(args)} imported {loaded}"
-    if args == ["--version"]:
+    if args != ["config", "path"]:  # every other probe is answered by a fast path
         assert "typer" not in {m.split(".")[0] for m in modules}

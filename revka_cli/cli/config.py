@@ -6,9 +6,9 @@ from typing import Optional
 
 import typer
 
+from revka_cli.cli.config_validate import run_validate
 from revka_cli.cli.output import err, out, out_json, warn
 from revka_cli.cli.state import get_state
-from revka_cli.errors import ConfigError
 
 app = typer.Typer(help="Check and inspect the configuration.", no_args_is_help=True)
 
@@ -27,32 +27,9 @@ def validate(
     strict: bool = typer.Option(False, "--strict", help="Fail on warnings (e.g. unknown keys)."),
 ) -> None:
     """Check a config file: syntax, types, providers, URLs, models. Exit 3 when invalid."""
-    from revka_cli.config import load_config
-
-    state = get_state(ctx)
-    result = load_config(state.config_path, explicit_path=path)
-    problems = sorted(result.problems, key=lambda p: (p.file or "", p.line or 0, p.column or 0))
-    errors = [p for p in problems if p.severity == "error"]
-    warnings = [p for p in problems if p.severity == "warning"]
-    valid = not errors and not (strict and warnings)
-    shown = str(result.location.path) if result.location.path else None
-    if as_json:
-        out_json({"valid": valid, "file": shown, "errors": [p.to_dict() for p in errors],
-                  "warnings": [p.to_dict() for p in warnings]})
-    else:
-        for problem in problems:
-            out(f"{problem.severity}: {problem.format()}")
-        label = shown or "no config file (defaults)"
-        if valid:
-            suffix = f" ({len(warnings)} warning{'s' * (len(warnings) != 1)})" if warnings else ""
-            out(f"valid: {label}{suffix}")
-    if not valid:
-        if as_json:
-            raise typer.Exit(ConfigError.exit_code)
-        counts = f"{len(errors)} error{'s' * (len(errors) != 1)}"
-        if strict and warnings:
-            counts += f", {len(warnings)} warning{'s' * (len(warnings) != 1)} (--strict)"
-        raise ConfigError(f"invalid config: {label}: {counts}", "fix the problems listed above")
+    code = run_validate(get_state(ctx), path, as_json=as_json, strict=strict)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()

@@ -45,6 +45,12 @@ def main(argv: list[str] | None = None) -> int:
     if page is not None:
         sys.stdout.write(page)
         return 0
+    if not os.environ.get("_REVKA_COMPLETE") and "--help" not in args and "-h" not in args:
+        from revka_cli.cli.fastpath import run_fast
+
+        code = run_fast(args)
+        if code is not None:
+            return code
     from revka_cli.cli.app import run
 
     return run(args)

@@ -10,10 +10,7 @@ import typer
 from revka_cli.errors import EXIT_INTERRUPTED, EXIT_PROVIDER, EXIT_USAGE, RevkaError
 
 
-def _write(message: str, hint: str | None) -> None:
-    sys.stderr.write(f"revka: error: {message}\n")
-    if hint:
-        sys.stderr.write(f"hint: {hint}\n")
+from revka_cli.cli.output import report_error as _write
 
 
 def report_exception(exc: BaseException, debug: bool) -> int:

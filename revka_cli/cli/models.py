@@ -170,9 +170,14 @@ def list_(
     from revka_cli.catalog.listing import collect, has_live, json_rows
 
     state = get_state(ctx)
+    tty = _stdout_is_tty() and not as_json
+    if not tty and not do_refresh:
+        from revka_cli.cli.models_cached import print_cached_listing
+
+        if print_cached_listing(state, provider, as_json=as_json):
+            return
     cfg = _load(state).config
     wanted = _canonical(provider)
-    tty = _stdout_is_tty() and not as_json
     groups, results = [], []
     if not do_refresh:
         groups = collect(cfg, wanted, full=tty)

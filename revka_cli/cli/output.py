@@ -28,3 +28,10 @@ def warn(state: AppState | None, text: str) -> None:
 def info(state: AppState | None, text: str) -> None:
     if state is None or not state.quiet:
         sys.stderr.write(f"revka: {text}\n")
+
+
+def report_error(message: str, hint: str | None) -> None:
+    """The one error format: `revka: error: …` plus a `hint:` line."""
+    sys.stderr.write(f"revka: error: {message}\n")
+    if hint:
+        sys.stderr.write(f"hint: {hint}\n")

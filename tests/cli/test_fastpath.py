@@ -1,0 +1,56 @@
+"""The typer-free fast paths print exactly what the Typer commands print."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from revka_cli.cli.fastpath import run_fast
+
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "configs"
+SAMPLES = ["good_full.toml", "good_product_page.yaml", "warn_unknown_key.toml", "bad_types.toml",
+           "bad_syntax.yaml", "bad_custom_models_no_url.toml"]
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+@pytest.mark.parametrize("flags", [[], ["--json"], ["--strict"], ["--json", "--strict"]])
+def test_config_validate_fast_equals_typer(revka, revka_proc, name, flags):
+    path = str(CORPUS / name)
+    fast = revka_proc("config", "validate", path, *flags)
+    typer_run = revka("config", "validate", path, *flags)
+    assert (fast.exit_code, fast.stdout, fast.stderr) == \
+        (typer_run.exit_code, typer_run.stdout, typer_run.stderr)
+
+
+def test_config_validate_fast_with_global_config_flag(revka, revka_proc):
+    path = str(CORPUS / "bad_unknown_provider.toml")
+    fast = revka_proc("--config", path, "--quiet", "config", "validate")
+    slow = revka("--config", path, "--quiet", "config", "validate")
+    assert (fast.exit_code, fast.stdout, fast.stderr) == (slow.exit_code, slow.stdout, slow.stderr)
+
+
+def test_models_list_fast_equals_typer(server, revka, revka_proc, write_config):
+    from tests.servers import Reply
+
+    server.route("GET", "/api/tags", Reply.json({"models": [
+        {"name": "llama3.2:3b", "model": "llama3.2:3b", "size": 2019393189, "details": {}},
+        {"name": "qwen2.5-coder:7b", "model": "qwen2.5-coder:7b", "size": 4683087332, "details": {}}]}))
+    write_config(f'api_url = "{server.url}"\n[models.custom]\nurl = "http://x/v1"\n'
+                 '[models.custom.available_models]\n"my-model" = 8192\n')
+    assert revka("models", "refresh").exit_code == 0
+    for flags in ([], ["--json"], ["--provider", "ollama"], ["-p", "custom"]):
+        fast = revka_proc("models", "list", *flags)
+        slow = revka("models", "list", *flags)
+        assert fast.exit_code == slow.exit_code == 0
+        assert fast.stdout == slow.stdout and fast.stderr == slow.stderr
+    assert revka_proc("models", "list").stdout.splitlines() == [
+        "ollama/llama3.2:3b", "ollama/qwen2.5-coder:7b", "custom/my-model"]
+
+
+def test_unusual_arguments_fall_back_to_typer():
+    assert run_fast(["--debug", "config", "validate"]) is None
+    assert run_fast(["config", "validate", "--bogus"]) is None
+    assert run_fast(["config", "validate", "a", "b"]) is None
+    assert run_fast(["models", "list", "--refresh"]) is None
+    assert run_fast(["chat", "hi"]) is None
