@@ -10,7 +10,7 @@ from revka_cli import specs
 from revka_cli.config import Config
 from revka_cli.doctor.listing import ChatProbe, Listing
 from revka_cli.doctor.results import FAIL, OK, SKIP, WARN, Check
-from revka_cli.doctor.targets import Target
+from revka_cli.doctor.targets import Target, display_name
 from revka_cli.errors import (
     EXIT_AUTH, EXIT_CONFIG, EXIT_CONNECT, EXIT_NOT_FOUND, EXIT_PROVIDER,
     AuthError, NotFoundError, RevkaError,
@@ -38,24 +38,26 @@ def clip(text: str) -> str:
 
 
 def models_hint(provider: str) -> str:
-    return f"revka models list --provider {provider}"
+    return f"revka models list --provider {display_name(provider)}"
 
 
 def key_hint(endpoint: Endpoint) -> str:
     spec = specs.find(endpoint.provider)
     if endpoint.provider == specs.DECLARED_CUSTOM:
         return "set models.custom.api_key to the key this server expects"
-    where = f"providers.{spec.id}.api_key" if spec else f'providers."{endpoint.provider}".api_key'
+    where = f"providers.{spec.id}.api_key" if spec \
+        else f'providers."{display_name(endpoint.provider)}".api_key'
     env = " or ".join(spec.key_env) if spec else ""
     return f"set {env + ' or ' if env else ''}{where} to the key this server expects"
 
 
-def config_check(cfg: Config, target: Target, env: Mapping[str, str]) -> tuple[Check, Endpoint | None]:
+def config_check(cfg: Config, target: Target,
+                 env: Mapping[str, str]) -> tuple[Check, Endpoint | None]:
     """Step 1: a known provider, a valid URL, a key present when the provider needs one."""
     started = time.monotonic()
 
     def done(status: str, detail: str, hint: str = "", code: int = 0) -> Check:
-        return Check("config", status, (time.monotonic() - started) * 1000, one_line(detail), hint, code)
+        return Check("config", status, (time.monotonic() - started) * 1000, detail, hint, code)
 
     if target.problem:
         return done(FAIL, target.problem, "run 'revka config validate'", EXIT_CONFIG), None
@@ -99,7 +101,7 @@ def transport_failure(name: str, exc: RevkaError, latency_ms: float, what: str) 
     status, said = http_parts(exc)
     detail = f"{what} answered HTTP {status}{': ' + said if said else ''}" if status \
         else f"{what}: {exc.message}"
-    return Check(name, FAIL, latency_ms, one_line(detail), exc.hint, code)
+    return Check(name, FAIL, latency_ms, detail, exc.hint, code)
 
 
 def auth_from_listing(endpoint: Endpoint, listing: Listing) -> Check | None:
@@ -114,14 +116,15 @@ def auth_from_listing(endpoint: Endpoint, listing: Listing) -> Check | None:
     said = f": {said}" if said else ""
     if isinstance(exc, AuthError):
         sent = f"the key from {endpoint.credential.source}" if endpoint.credential.key else "no key"
-        return Check("auth", FAIL, ms, one_line(f"HTTP {status}, {sent} was refused{said}"),
+        return Check("auth", FAIL, ms, f"HTTP {status}, {sent} was refused{said}",
                      key_hint(endpoint), EXIT_AUTH)
     spec = specs.find(endpoint.provider)
     if listing.absent and (spec is None or not spec.discovery):
         return None
     if listing.absent:
-        return Check("auth", FAIL, ms, one_line(f"no models endpoint at {redact_url(endpoint.models_url or '')}"
-                                                f" (HTTP {status}){said}"), URL_HINT, EXIT_NOT_FOUND)
+        url = redact_url(endpoint.models_url or "")
+        return Check("auth", FAIL, ms, f"no models endpoint at {url} (HTTP {status}){said}",
+                     URL_HINT, EXIT_NOT_FOUND)
     return transport_failure("auth", exc, ms, "models endpoint")
 
 
@@ -134,14 +137,14 @@ def auth_from_chat(endpoint: Endpoint, probe: ChatProbe | None) -> Check:
     exc, ms = probe.error, probe.latency_ms
     if exc is None:
         return Check("auth", OK, ms, f"{where}; a 1-token request was accepted")
-    if isinstance(exc, NotFoundError) and "model" in exc.message.lower():
+    if isinstance(exc, NotFoundError) and "model" in http_parts(exc)[1].lower():
         return Check("auth", OK, ms, f"{where}; the key was accepted (the model was not)")
     if isinstance(exc, NotFoundError):
         return Check("auth", FAIL, ms, f"{where}, and the chat endpoint answered HTTP 404 too",
                      URL_HINT, EXIT_NOT_FOUND)
     if isinstance(exc, AuthError):
-        return Check("auth", FAIL, ms, one_line(f"{where}; the 1-token request was refused: "
-                                                f"{exc.message}"), key_hint(endpoint), EXIT_AUTH)
+        return Check("auth", FAIL, ms, f"{where}; the 1-token request was refused: {exc.message}",
+                     key_hint(endpoint), EXIT_AUTH)
     return transport_failure("auth", exc, ms, "1-token request")
 
 
@@ -156,7 +159,9 @@ def _served(model: str, names: list[str], protocol: str) -> bool:
 
 def _sample(names: list[str], limit: int = 5) -> str:
     shown = ", ".join(names[:limit])
-    return shown + (f", … {len(names) - limit} more" if len(names) > limit else "") if names else "none"
+    if not names:
+        return "none"
+    return shown + (f", … {len(names) - limit} more" if len(names) > limit else "")
 
 
 def model_from_listing(target: Target, endpoint: Endpoint, names: list[str]) -> Check:
@@ -168,42 +173,45 @@ def model_from_listing(target: Target, endpoint: Endpoint, names: list[str]) -> 
                      "listed); presence not checked", "add --chat to try the model for real")
     hint = models_hint(endpoint.provider)
     if target.model and not _served(target.model, names, endpoint.protocol):
-        return Check("model", FAIL, 0.0, one_line(f"'{target.model}' is not served ({count}: "
-                     f"{_sample(names)})"), hint, EXIT_NOT_FOUND)
-    missing = [m for m in target.declared if m != target.model and not _served(m, names, endpoint.protocol)]
+        return Check("model", FAIL, 0.0, f"'{target.model}' is not served ({count}: "
+                     f"{_sample(names)})", hint, EXIT_NOT_FOUND)
+    missing = [m for m in target.declared
+               if m != target.model and not _served(m, names, endpoint.protocol)]
     if missing and not target.model and len(missing) == len(target.declared):
-        return Check("model", FAIL, 0.0, one_line(f"none of the declared models is served: "
-                     f"{', '.join(missing)} ({count})"), hint, EXIT_NOT_FOUND)
+        return Check("model", FAIL, 0.0, f"none of the declared models is served: "
+                     f"{', '.join(missing)} ({count})", hint, EXIT_NOT_FOUND)
     if missing:
-        return Check("model", WARN, 0.0, one_line(f"declared but not served: {', '.join(missing)}"),
+        return Check("model", WARN, 0.0, f"declared but not served: {', '.join(missing)}",
                      hint)
     if target.model:
         return Check("model", OK, 0.0, f"serves '{target.model}' ({count})")
     if len(target.declared) == 1:
-        return Check("model", OK, 0.0, f"serves the declared model '{target.declared[0]}' ({count})")
+        return Check("model", OK, 0.0, f"serves the declared model '{target.declared[0]}' "
+                     f"({count})")
     if target.declared:
-        return Check("model", OK, 0.0, f"serves all {len(target.declared)} declared models ({count})")
-    return Check("model", WARN, 0.0, f"no model configured for {endpoint.provider} ({count})",
-                 f"set providers.{endpoint.provider}.default_model (default_model for the default "
-                 "provider) so doctor can check it")
+        return Check("model", OK, 0.0, f"serves all {len(target.declared)} declared models "
+                     f"({count})")
+    name = display_name(endpoint.provider)
+    return Check("model", WARN, 0.0, f"no model configured for {name} ({count})",
+                 f"set providers.{name}.default_model (default_model for the default provider) "
+                 "so doctor can check it")
 
 
 def model_confirmed(unlisted: Check, probe: ChatProbe, model: str) -> Check:
     """An unlisted model on a custom server, after a 1-token request with it."""
     if probe.error is None:
-        return Check("model", OK, probe.latency_ms, one_line(
-            f"'{model}' is not in the list but answered a 1-token request"))
+        return Check("model", OK, probe.latency_ms,
+                     f"'{model}' is not in the list but answered a 1-token request")
     unlisted.latency_ms = probe.latency_ms
     if not isinstance(probe.error, NotFoundError):
-        unlisted.detail = one_line(f"{unlisted.detail}; a 1-token request failed too: "
-                                   f"{probe.error.message}")
+        unlisted.detail += f"; a 1-token request failed too: {probe.error.message}"
     return unlisted
 
 
 def model_unreadable(listing: Listing) -> Check:
     """Step 4 when the models endpoint answered 2xx with something else (often a web page)."""
     message = listing.error.message if listing.error else "not a model list"
-    return Check("model", FAIL, 0.0, one_line(message), URL_HINT, EXIT_PROVIDER)
+    return Check("model", FAIL, 0.0, message, URL_HINT, EXIT_PROVIDER)
 
 
 def model_from_chat(target: Target, probe: ChatProbe | None, model: str | None) -> Check:
@@ -212,7 +220,7 @@ def model_from_chat(target: Target, probe: ChatProbe | None, model: str | None) 
         return Check("model", WARN, 0.0, "no model configured and no models endpoint: not checked",
                      "set a default_model for this provider")
     if isinstance(probe.error, NotFoundError):
-        return Check("model", FAIL, 0.0, one_line(f"'{model}' not found: {probe.error.message}"),
+        return Check("model", FAIL, 0.0, f"'{model}' not found: {probe.error.message}",
                      models_hint(target.provider), EXIT_NOT_FOUND)
     return Check("model", OK, 0.0, f"'{model}' answered a 1-token request (no models endpoint)")
 
@@ -223,13 +231,13 @@ def chat_check(provider: str, probe: ChatProbe | None, model: str | None) -> Che
         return Check("chat", SKIP, 0.0, "no model configured: nothing to send",
                      "set a default_model for this provider")
     if probe.error is None:
-        first = f"first token in {probe.first_token_ms:.0f} ms" if probe.first_token_ms is not None \
-            else "answered with no text"
+        ttft = probe.first_token_ms
+        first = f"first token in {ttft:.0f} ms" if ttft is not None else "answered with no text"
         return Check("chat", OK, probe.latency_ms, f"'{model}': {first}")
     if isinstance(probe.error, AuthError):
-        return Check("chat", FAIL, probe.latency_ms, one_line(probe.error.message), probe.error.hint,
+        return Check("chat", FAIL, probe.latency_ms, probe.error.message, probe.error.hint,
                      EXIT_AUTH)
     if isinstance(probe.error, NotFoundError):
-        return Check("chat", FAIL, probe.latency_ms, one_line(probe.error.message),
+        return Check("chat", FAIL, probe.latency_ms, probe.error.message,
                      models_hint(provider), EXIT_NOT_FOUND)
     return transport_failure("chat", probe.error, probe.latency_ms, "1-token request")

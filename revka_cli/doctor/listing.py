@@ -130,7 +130,8 @@ class _NullSink:
         pass
 
 
-def one_token_chat(endpoint: Endpoint, model: str, client: HttpClient, deadline: float) -> ChatProbe:
+def one_token_chat(endpoint: Endpoint, model: str, client: HttpClient,
+                   deadline: float) -> ChatProbe:
     """A real 1-token completion, streamed, timing the first token."""
     from revka_cli.providers.engine import run_attempt
     from revka_cli.providers.request import ChatRequest, Message

@@ -15,7 +15,8 @@ from revka_cli.urls import redact_url
 
 CONNECT_HINT = "is the server running and listening on that port? (revka config show)"
 DNS_HINT = "check the host name in the provider URL (revka config show)"
-TLS_HINT = "check the server's certificate (or SSL_CERT_FILE), or use http:// for a plain-HTTP server"
+TLS_HINT = ("check the server's certificate (or SSL_CERT_FILE), or use http:// for a plain-HTTP "
+            "server")
 TIMEOUT_HINT = "raise --timeout, or check the network path to the server"
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from revka_cli import specs
 from revka_cli.config import Config
 from revka_cli.doctor import checks
-from revka_cli.doctor.listing import ChatProbe, Listing, fetch_listing, one_token_chat, timeouts_until
+from revka_cli.doctor.listing import ChatProbe, Listing, fetch_listing, one_token_chat
 from revka_cli.doctor.netcheck import check_connect
 from revka_cli.doctor.results import FAIL, SKIP, STEPS, Check, ProviderReport
 from revka_cli.doctor.targets import Target

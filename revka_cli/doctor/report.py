@@ -45,8 +45,8 @@ def row(provider: ProviderReport) -> tuple[str, ...]:
     if provider.allow_fail and status == FAIL:
         status = "fail (allowed)"
     models = "-" if provider.model_count is None else str(provider.model_count)
-    return (provider.provider, provider.url, status, latency_text(provider.latency_ms), models,
-            detail_text(provider))
+    return (provider.provider, provider.url or "-", status, latency_text(provider.latency_ms),
+            models, detail_text(provider))
 
 
 def hint_lines(report: DoctorReport) -> list[str]:
@@ -89,7 +89,8 @@ def junit_xml(report: DoctorReport) -> str:
             skipped += 1
         elif failed:
             node = ET.SubElement(case, "failure", message=message, type=check.status)
-            node.text = _xml_safe(f"{provider.provider} {check.name} at {provider.url}: {message}")
+            node.text = _xml_safe(f"{provider.provider} {check.name} at {provider.url or '-'}: "
+                                  f"{message}")
             failures += 1
         elif check.status == SKIP:
             ET.SubElement(case, "skipped", message=_xml_safe(check.detail))
@@ -100,7 +101,8 @@ def junit_xml(report: DoctorReport) -> str:
     suite.set("errors", "0")
     suite.set("skipped", str(skipped))
     ET.indent(suite)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
+    body = ET.tostring(suite, encoding="unicode")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
 
 
 def _xml_safe(text: str) -> str:

@@ -26,7 +26,7 @@ class Check:
 @dataclass
 class ProviderReport:
     provider: str
-    url: str = "-"  # always redacted
+    url: str | None = None  # always redacted; None when the config gave none usable
     model: str | None = None  # the model this provider should serve, when one is configured
     model_count: int | None = None
     latency_ms: float | None = None
@@ -97,8 +97,8 @@ class DoctorReport:
         extra = f" ({allowed} allowed to fail)" if allowed else ""
         verdict = "passed" if self.ok else "FAILED"
         strict = " --strict" if self.strict else ""
-        return (f"doctor{strict} {verdict}: {n} provider{'s' * (n != 1)}, {', '.join(parts)}{extra} "
-                f"in {self.elapsed_ms / 1000:.2f} s")
+        return (f"doctor{strict} {verdict}: {n} provider{'s' * (n != 1)}, {', '.join(parts)}"
+                f"{extra} in {self.elapsed_ms / 1000:.2f} s")
 
 
 def _ms(value: float | None) -> float | None:

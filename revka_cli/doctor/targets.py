@@ -77,15 +77,16 @@ def expected_model(cfg: Config, provider: str, is_primary: bool,
         return _split(table.default_model, provider) or table.default_model
     if is_primary and primary_model:
         return primary_model
-    return _split(cfg.models.default, provider) if cfg.models.default and "/" in cfg.models.default \
-        else None
+    default = cfg.models.default
+    return _split(default, provider) if default and "/" in default else None
 
 
 def _target(cfg: Config, name: str, role: str, primary_name: str,
             primary_model: str | None) -> Target:
     provider, problem = _canonical(name)
     is_primary = provider == primary_name
-    declared = tuple(cfg.models.custom.available_models) if provider == specs.DECLARED_CUSTOM else ()
+    custom = provider == specs.DECLARED_CUSTOM
+    declared = tuple(cfg.models.custom.available_models) if custom else ()
     model = expected_model(cfg, provider, is_primary, primary_model)
     return Target(provider, is_primary, model, declared, role, problem)
 

@@ -14,7 +14,8 @@ from tests.doctor.conftest import CANARY, models_reply
 from tests.servers import Reply
 
 SSE_OK = (b'data: {"choices":[{"index":0,"delta":{"content":"OK"}}]}\n\n'
-          b'data: {"choices":[{"index":0,"delta":{},"finish_reason":"length"}]}\n\ndata: [DONE]\n\n')
+          b'data: {"choices":[{"index":0,"delta":{},"finish_reason":"length"}]}\n\n'
+          b"data: [DONE]\n\n")
 
 
 def doctor(revka, *args):
@@ -54,7 +55,8 @@ def test_declared_custom_without_models_endpoint_uses_a_one_token_request(server
     res, data = doctor(revka, "-p", "custom", "--chat")
     assert res.exit_code == 0, res
     checks = checks_of(data)
-    assert checks["auth"]["status"] == "ok" and "1-token request was accepted" in checks["auth"]["detail"]
+    assert checks["auth"]["status"] == "ok"
+    assert "1-token request was accepted" in checks["auth"]["detail"]
     assert checks["model"]["status"] == "ok" and "'qwen-local'" in checks["model"]["detail"]
     assert checks["chat"]["status"] == "ok" and "first token in" in checks["chat"]["detail"]
     chats = [r for r in server.requests if r.method == "POST"]
