@@ -112,16 +112,10 @@ class Session:
         pick = timeouts_for(self.cfg, self.opts.timeout)
         retry = RetryPolicy(rel.provider_retries, rel.provider_backoff_ms)
         with HttpClient(None, retry, on_retry=lambda a: warn(
-                self.state, f"{a.error} from {_short(a.url)}; retrying in {a.retry_in:.1f}s")) as client:
+                self.state, f"{a.error}; retrying in {a.retry_in:.1f}s")) as client:
             return run_chat(self.cfg, self.selection, self.request_factory(messages), client, sink,
                             timeouts_for=pick, flag_key=self.opts.api_key,
                             on_warning=lambda m: warn(self.state, m))
-
-
-def _short(url: str) -> str:
-    from revka_cli.urls import redact_url
-
-    return redact_url(url)
 
 
 def _fetch_image(url: str, max_bytes: int) -> bytes:

@@ -8,70 +8,13 @@ from typing import Optional
 
 import typer
 
+from revka_cli.cli.completion import complete_model, complete_provider  # and the shell classes
 from revka_cli.cli.output import err, out, out_json, warn
 from revka_cli.cli.state import get_state
 from revka_cli.errors import NotFoundError, UsageError
 
 app = typer.Typer(help="List, refresh and choose models (the cache behind name completion).",
                   no_args_is_help=True)
-
-
-# --- completion: the cache index and the config only, never the network --------------------
-
-def _config_flag(ctx) -> str | None:
-    try:
-        return ctx.find_root().params.get("config")
-    except AttributeError:
-        return None
-
-
-def complete_model(ctx: typer.Context, incomplete: str) -> list[str]:
-    from revka_cli.catalog.complete import model_candidates
-
-    return model_candidates(incomplete, _config_flag(ctx))
-
-
-def complete_provider(ctx: typer.Context, incomplete: str) -> list[str]:
-    from revka_cli.catalog.complete import provider_candidates
-
-    return provider_candidates(incomplete, _config_flag(ctx))
-
-
-def install_completion_classes() -> None:
-    """Register typer's shell classes (the app is built with add_completion=False), with a bash
-    class that re-joins words bash split at ':' (COMP_WORDBREAKS), so `llama3.2:3b` and
-    `custom:http://host/v1` complete, and answers only the part after the last ':' as bash expects."""
-    from typer._click.shell_completion import add_completion_class
-    from typer._completion_classes import BashComplete, completion_init
-    from typer._click.shell_completion import split_arg_string
-
-    class ColonSafeBash(BashComplete):
-        cut = 0
-
-        def get_completion_args(self) -> tuple[list[str], str]:
-            words = split_arg_string(os.environ.get("COMP_WORDS", ""))
-            cword = int(os.environ.get("COMP_CWORD", "0") or 0)
-            merged, glue = [], False
-            for word in words[:cword + 1]:
-                colons = bool(word) and set(word) == {":"}
-                if merged and (colons or glue):
-                    merged[-1] += word
-                else:
-                    merged.append(word)
-                glue = colons
-            current = merged.pop() if cword < len(words) else ""
-            self.cut = current.rfind(":") + 1
-            return merged[1:], current
-
-        def format_completion(self, item) -> str:
-            return str(item.value)[self.cut:]
-
-    completion_init()
-    add_completion_class(ColonSafeBash, "bash")
-
-
-if os.environ.get("_REVKA_COMPLETE"):
-    install_completion_classes()
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -186,8 +129,9 @@ def list_(
             err("revka: no cached models yet; refreshing first")
         results = _run_refresh(state, cfg, [wanted] if wanted else configured_providers(cfg),
                                force=do_refresh, details=False)
+        listed = collect(cfg, wanted, full=tty)
         for result in results:
-            if result.error is not None:
+            if result.error is not None and any(g.models for g in listed):
                 warn(state, f"{result.provider}: {result.error.message}")
         _warn_all(state, results)
         groups = collect(cfg, wanted, full=tty)
@@ -201,7 +145,7 @@ def list_(
                 out(group.qualified(model))
     failed = [r.error for r in results if r.error is not None]
     if not any(g.models for g in groups) and failed:
-        raise typer.Exit(failed[0].exit_code)
+        raise failed[0]
 
 
 def _render_groups(state, cfg, groups) -> None:

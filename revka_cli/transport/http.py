@@ -175,7 +175,7 @@ class HttpClient:
                     watchdog = Watchdog(timeouts.overall, None, None, lambda: None, start=started)
                     return Stream(response, watchdog, attempts, started)
                 response.close()
-                attempts.append(Attempt(url, status, f"HTTP {status}"))
+                attempts.append(Attempt(url, status, f"HTTP {status} from {_log_url(url)}"))
                 self._pause(attempts[-1], self.retry.delay(attempt_no, retry_after))
                 continue
             _relax_body_read_timeout(response, timeouts.overall)
