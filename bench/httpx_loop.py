@@ -1,0 +1,57 @@
+"""The baseline streaming client: a minimal but honest httpx loop, run as its own process.
+
+    python httpx_loop.py openai URL [--flush]   # SSE: `data: ` lines -> json -> delta content
+    python httpx_loop.py ollama URL [--flush]   # NDJSON: each line -> json -> message.content
+
+It sends the same request revka sends (a POST with a JSON body), reads the body with
+`iter_lines()`, decodes every chunk with `json.loads` and writes the text to stdout. `--flush`
+flushes stdout after every piece of text (for the time-to-first-token benchmark, where the first
+byte must reach the pipe at once); without it stdout is flushed at the end.
+"""
+
+import json
+import sys
+
+import httpx
+
+
+def main() -> int:
+    protocol, url = sys.argv[1], sys.argv[2]
+    flush = "--flush" in sys.argv[3:]
+    out = sys.stdout
+    body = {"model": "bench-model", "stream": True,
+            "messages": [{"role": "user", "content": "Say something long."}]}
+    with httpx.stream("POST", url, json=body, timeout=60.0) as response:
+        response.raise_for_status()
+        if protocol == "openai":
+            for line in response.iter_lines():
+                if not line.startswith("data: "):
+                    continue
+                data = line[6:]
+                if data == "[DONE]":
+                    break
+                for choice in json.loads(data).get("choices") or ():
+                    text = (choice.get("delta") or {}).get("content")
+                    if text:
+                        out.write(text)
+                        if flush:
+                            out.flush()
+        else:
+            for line in response.iter_lines():
+                if not line:
+                    continue
+                obj = json.loads(line)
+                text = (obj.get("message") or {}).get("content")
+                if text:
+                    out.write(text)
+                    if flush:
+                        out.flush()
+                if obj.get("done"):
+                    break
+    out.write("\n")
+    out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
