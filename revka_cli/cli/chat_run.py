@@ -28,11 +28,9 @@ class ChatOptions:
 
 
 def _catalog_api():
-    """The model catalog's lookups when available (they only read the local cache)."""
-    try:
-        from revka_cli.catalog import cached_catalogs, context_window
-    except ImportError:  # catalog not installed in this build
-        return (lambda cfg: {}), (lambda cfg, provider, model: None)
+    """The model catalog's lookups (they read only the local cache, never the network)."""
+    from revka_cli.catalog.lookup import cached_catalogs, context_window
+
     return cached_catalogs, context_window
 
 

@@ -239,3 +239,17 @@ def test_image_refused_by_the_server_is_clear_and_not_retried(server, revka, tmp
                 env={"REVKA_PROVIDER_URL": server.url + "/v1"})
     assert res.exit_code == 1 and len(server.requests) == 1
     assert "the model does not accept images" in res.stderr and "mmproj" in res.stderr
+
+
+def test_bare_model_name_resolves_through_the_cached_catalogs(server, revka, write_config):
+    # two providers in the cache; a name only one of them serves picks that provider
+    server.route("GET", "/api/tags", Reply.json({"models": [{"name": "llama3.2:3b", "size": 1}]}))
+    server.route("GET", "/v1/models", Reply.json({"data": [{"id": "qwen-7b"}, {"id": "llama3.2:3b"}]}))
+    openai_route(server)
+    write_config(f'api_url = "{server.url}"\n[providers.vllm]\napi_url = "{server.url}/v1"\n')
+    assert revka("models", "refresh").exit_code == 0
+    res = revka("chat", "-m", "qwen-7b", "hi", "--json")
+    assert res.exit_code == 0 and json.loads(res.stdout)["provider"] == "vllm"
+    ambiguous = revka("chat", "-m", "llama3.2:3b", "hi")
+    assert ambiguous.exit_code == 2
+    assert "ollama/llama3.2:3b" in ambiguous.stderr and "vllm/llama3.2:3b" in ambiguous.stderr
