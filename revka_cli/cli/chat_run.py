@@ -129,11 +129,17 @@ def run_one_shot(state, opts: ChatOptions, text: str) -> int:
     from revka_cli.providers.images import extract_markers
     from revka_cli.providers.request import Message
 
-    session = Session(state, opts)
-    clean, refs = extract_markers(text)
-    images = session.load_images(refs + opts.images)
-    messages = [Message("user", clean, tuple(images))]
-    session.check_context(messages)
+    session = None
+    try:
+        session = Session(state, opts)
+        clean, refs = extract_markers(text)
+        images = session.load_images(refs + opts.images)
+        messages = [Message("user", clean, tuple(images))]
+        session.check_context(messages)
+    except RevkaError as exc:  # nothing was sent; --json still answers with a document
+        if opts.as_json:
+            _print_early_error(opts, session.selection if session else None, exc)
+        raise
     sink = TerminalSink(show_reasoning=opts.show_reasoning, json_mode=opts.as_json, quiet=state.quiet)
     try:
         outcome = session.send(messages, sink)
@@ -150,6 +156,14 @@ def run_one_shot(state, opts: ChatOptions, text: str) -> int:
         write_tail(sink, result)
     _notes(state, opts, session, result)
     return 0
+
+
+def _print_early_error(opts, selection, exc: RevkaError) -> None:
+    from revka_cli.providers.events import ChatResult
+
+    print_json(json_document(provider=selection.provider if selection else opts.provider,
+                             model=selection.model if selection else opts.model,
+                             result=ChatResult(), timing=None, attempts=[], error=exc))
 
 
 def _failed(state, opts, session, sink, exc: RevkaError):

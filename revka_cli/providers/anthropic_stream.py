@@ -187,10 +187,17 @@ def normalise_stop(reason: str | None) -> str | None:
     return STOP_REASONS.get(reason, reason) if reason else None
 
 
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def usage_from(usage: dict) -> Usage:
-    """`input_tokens` is the prompt count (cache reads/writes stay in `raw`)."""
-    prompt, completion = usage.get("input_tokens"), usage.get("output_tokens")
-    prompt = prompt if isinstance(prompt, int) and not isinstance(prompt, bool) else None
+    """The prompt count is every prompt token, as in the other protocols: Anthropic's
+    `input_tokens` leaves out cache reads and writes, so they are added (the parts stay in `raw`)."""
+    prompt, completion = _count(usage.get("input_tokens")), usage.get("output_tokens")
+    if prompt is not None:
+        prompt += sum(_count(usage.get(k)) or 0
+                      for k in ("cache_read_input_tokens", "cache_creation_input_tokens"))
     completion = completion if isinstance(completion, int) and not isinstance(completion, bool) else None
     total = prompt + completion if prompt is not None and completion is not None else None
     return Usage(prompt, completion, total, dict(usage))

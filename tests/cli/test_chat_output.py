@@ -211,3 +211,12 @@ def test_missing_image_and_bad_type(server, revka, tmp_path):
 def test_no_model_selected_is_a_config_error(revka):
     res = revka("chat", "hi")
     assert res.exit_code == 3 and "no model selected" in res.stderr
+
+
+def test_json_is_printed_even_when_nothing_could_be_sent(revka, tmp_path):
+    res = revka("chat", "--json", "hi")  # no model configured: exit 3
+    doc = json.loads(res.stdout)
+    assert res.exit_code == 3 and doc["error"]["exit_code"] == 3 and doc["text"] == ""
+    res = revka("chat", "--json", "-p", "vllm", "-m", "m", "--image", str(tmp_path / "nope.png"), "hi")
+    doc = json.loads(res.stdout)
+    assert res.exit_code == 2 and doc["provider"] == "vllm" and "image not found" in doc["error"]["message"]

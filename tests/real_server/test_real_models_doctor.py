@@ -49,9 +49,6 @@ def test_models_refresh_and_list_take_the_context_window_from_meta(llama_server,
     assert res.exit_code == 0 and res.stdout == f"llamacpp/{llama_server.model}\n", res
 
 
-@pytest.mark.xfail(reason="revka bug: chat_run imports cached_catalogs/context_window from "
-                          "revka_cli.catalog, which does not export them (they live in "
-                          "revka_cli.catalog.lookup), so chat silently never sees the cache")
 def test_the_cached_window_bounds_a_chat_request(llama_server, revka_proc, tmp_path):
     """README: a cached context window bounds the request before anything is sent."""
     config = provider_config(tmp_path, llama_server.base_url, llama_server.model)
