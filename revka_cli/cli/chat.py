@@ -7,6 +7,7 @@ from typing import List, Optional
 
 import typer
 
+from revka_cli.cli.completion import complete_model, complete_path, complete_provider
 from revka_cli.cli.state import get_state
 from revka_cli.errors import UsageError
 
@@ -43,21 +44,23 @@ def compose_prompt(prompt: str | None, stdin_text: str | None) -> str:
 def chat(
     ctx: typer.Context,
     prompt: Optional[str] = typer.Argument(None, help="The prompt. Piped stdin is appended to it."),
-    provider: Optional[str] = typer.Option(None, "--provider", "-p", help="Provider id, alias, "
-                                           "custom:<url> or anthropic-custom:<url>."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model, bare or provider/name."),
+    provider: Optional[str] = typer.Option(None, "--provider", "-p", autocompletion=complete_provider,
+                                           help="Provider id, alias, custom:<url> or "
+                                           "anthropic-custom:<url>."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", autocompletion=complete_model,
+                                        help="Model, bare or provider/name."),
     system: Optional[str] = typer.Option(None, "--system", "-s", help="System prompt."),
     temperature: Optional[float] = typer.Option(None, "--temperature", min=0.0, max=2.0,
                                                 help="Sampling temperature (0-2)."),
     max_tokens: Optional[int] = typer.Option(None, "--max-tokens", min=1,
                                              help="Answer length limit (default provider_max_tokens)."),
     no_stream: bool = typer.Option(False, "--no-stream", help="Wait for the whole answer."),
-    image: List[str] = typer.Option([], "--image", metavar="PATH|URL",
+    image: List[str] = typer.Option([], "--image", metavar="PATH|URL", autocompletion=complete_path,
                                     help="Attach an image (repeatable)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of text."),
     show_reasoning: bool = typer.Option(False, "--show-reasoning",
                                         help="Print the model's reasoning on stderr."),
-    tools: Optional[str] = typer.Option(None, "--tools", metavar="FILE",
+    tools: Optional[str] = typer.Option(None, "--tools", metavar="FILE", autocompletion=complete_path,
                                         help="JSON list of OpenAI-style function definitions."),
     api_key: Optional[str] = typer.Option(None, "--api-key", help="API key for this call "
                                           "(prefer env vars: command lines are visible to others)."),

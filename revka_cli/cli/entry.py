@@ -41,6 +41,12 @@ def main(argv: list[str] | None = None) -> int:
 
         sys.stdout.write(f"revka {__version__}\n")
         return 0
+    if os.environ.get("_REVKA_COMPLETE"):  # a TAB press: model and provider names without typer
+        from revka_cli.cli.fastcomplete import answer
+
+        code = answer()
+        if code is not None:
+            return code
     page = None if os.environ.get("_REVKA_COMPLETE") else fast_help(args)
     if page is not None:
         sys.stdout.write(page)
