@@ -300,12 +300,15 @@ def _read(path: Path | None) -> str:
         return ""
 
 
-def _bash_completion_active(rc_text: str) -> bool:
-    """bash-completion is installed and a startup file loads it (then it finds our file)."""
+def _bash_completion_active(env) -> bool:
+    """bash-completion is installed and a startup file of interactive shells loads it (then it
+    finds our file on demand)."""
     if not any(Path(p).exists() for p in BASH_COMPLETION_LOADERS):
         return False
-    startup = rc_text + _read(Path("/etc/bash.bashrc")) + _read(Path("/etc/profile.d/bash_completion.sh"))
-    return any(line.strip() and not line.lstrip().startswith("#") and "bash_completion" in line
+    home = _home(env)
+    startup = "\n".join(_read(p) for p in (home / ".bashrc", home / ".bash_profile",
+                                           Path("/etc/bash.bashrc"), Path("/etc/bashrc")))
+    return any(not line.lstrip().startswith("#") and "bash_completion" in line
                for line in startup.splitlines())
 
 
@@ -314,7 +317,7 @@ def rc_lines(shell: str, path: Path, env=None) -> list[str]:
     rc = rc_file(shell, env)
     text = _read(rc)
     if shell == "bash":
-        if _bash_completion_active(text) or str(path) in text:
+        if str(path) in text or _bash_completion_active(os.environ if env is None else env):
             return []
         return [f"[ -f '{path}' ] && . '{path}'"]
     if shell == "zsh":
