@@ -100,6 +100,9 @@ class CatalogView:
                     "fetched_at": (index.get("fetched_at") or {}).get(provider),
                     "last_error": (index.get("last_error") or {}).get(provider),
                     "models": [{"name": n, "context_window": context.get(n)} for n in names]}
+        all_bases = index.get("all_bases")
+        if isinstance(all_bases, dict) and base not in (all_bases.get(provider) or ()):
+            return None  # the index lists every cached base URL: no need to open the store
         if not (self.root / STORE_DIR).is_dir():
             return None  # never create an empty cache just to look into it
         return self.store().get(provider, base)

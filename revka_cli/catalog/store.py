@@ -76,7 +76,11 @@ def build_index(entries: list[dict]) -> dict:
                                           >= latest[provider].get("updated_at", 0)):
             latest[provider] = entry
     index: dict = {"version": INDEX_VERSION, "models": {}, "context": {}, "bases": {},
-                   "fetched_at": {}, "last_error": {}}
+                   "fetched_at": {}, "last_error": {}, "all_bases": {}}
+    for entry in entries:  # every base URL in the store: a base missing here is not cached at all
+        provider, base = entry.get("provider"), entry.get("base_url")
+        if isinstance(provider, str) and isinstance(base, str):
+            index["all_bases"].setdefault(provider, []).append(base)
     for provider in sorted(latest):
         entry = latest[provider]
         models = [m for m in entry.get("models", []) if isinstance(m, dict) and m.get("name")]

@@ -63,8 +63,12 @@ class Timing:
         return {"first_token_s": ttft, "total_s": total}
 
 
+LOOP_SLICE = 256  # a large batch is checked for loops in slices, so a loop stops early
+
+
 class _Assembler:
-    """Applies events to the result and the sink: think-tag split, loop check, first token."""
+    """Collects events; once per network read (`drain`) it runs the batch's text through the
+    think-tag filter and the loop detector and hands it to the sink in one piece."""
 
     def __init__(self, sink: Sink, stream, loop_detection: bool, timing: Timing) -> None:
         self.result = ChatResult()
@@ -73,6 +77,10 @@ class _Assembler:
         self.loops = LoopDetector() if loop_detection else None
         self.output_started = False
         self.looped = False
+        self._text: list[str] = []  # the answer so far, joined once at the end
+        self._reasoning: list[str] = []
+        self._batch: list[str] = []  # text of the current network read
+        self._batch_reasoning: list[str] = []
 
     def _first(self) -> None:
         if self.timing.first_token is None:
@@ -83,32 +91,58 @@ class _Assembler:
     def apply(self, event) -> None:
         if self.looped or getattr(event, "choice", 0) != 0:
             return
-        if isinstance(event, TextDelta):
-            answer, thinking = self.think.feed(event.text)
-            self._emit(answer, thinking)
-            if self.loops is not None and answer and self.loops.feed(answer):
-                self.looped = True
-            return
-        if isinstance(event, ReasoningDelta):
-            self._emit("", event.text)
-            return
-        if isinstance(event, ToolCall):
-            self._first()
-        self.result.apply(event)
+        kind = type(event)
+        if kind is TextDelta:
+            self._batch.append(event.text)
+        elif kind is ReasoningDelta:
+            self._batch_reasoning.append(event.text)
+        else:
+            if kind is ToolCall:
+                self._first()
+            self.result.apply(event)
 
-    def _emit(self, answer: str, thinking: str) -> None:
+    def drain(self) -> None:
+        """Process what the last network read produced."""
+        if self._batch_reasoning:
+            self._emit_reasoning("".join(self._batch_reasoning))
+            self._batch_reasoning.clear()
+        if self._batch and not self.looped:
+            text = "".join(self._batch) if len(self._batch) > 1 else self._batch[0]
+            self._batch.clear()
+            answer, thinking = self.think.feed(text)
+            if thinking:
+                self._emit_reasoning(thinking)
+            if answer:
+                self._emit_answer(answer)
+        self._batch.clear()
+
+    def _emit_reasoning(self, text: str) -> None:
+        self._first()
+        self._reasoning.append(text)
+        self.sink.reasoning(text)
+
+    def _emit_answer(self, answer: str) -> None:
+        if self.loops is not None:
+            for start in range(0, len(answer), LOOP_SLICE):
+                if self.loops.feed(answer[start:start + LOOP_SLICE]):
+                    answer, self.looped = answer[:start + LOOP_SLICE], True
+                    break
+        self._first()
+        self.output_started = True
+        self._text.append(answer)
+        self.sink.text(answer)
+
+    def close(self) -> ChatResult:
+        """Flush everything held back and fill in the result's text and reasoning."""
+        self.drain()
+        answer, thinking = self.think.flush()
         if thinking:
-            self._first()
-            self.result.reasoning += thinking
-            self.sink.reasoning(thinking)
-        if answer:
-            self._first()
-            self.output_started = True
-            self.result.text += answer
-            self.sink.text(answer)
-
-    def close(self) -> None:
-        self._emit(*self.think.flush())
+            self._emit_reasoning(thinking)
+        if answer and not self.looped:
+            self._emit_answer(answer)
+        self.result.text = "".join(self._text)
+        self.result.reasoning = "".join(self._reasoning)
+        return self.result
 
 
 def _parser_for(protocol: str):
@@ -226,6 +260,7 @@ def _consume_stream(protocol: str, stream, assembler: _Assembler, sink: Sink) ->
                 for frame in decode(chunk):
                     for event in parse(frame):
                         assembler.apply(event)
+                assembler.drain()
                 sink.flush()
                 if assembler.looped:
                     sink.warn("stopped the stream: the model kept repeating the same text "

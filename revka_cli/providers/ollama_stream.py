@@ -24,6 +24,9 @@ USAGE_FIELDS = ("prompt_eval_count", "eval_count", "total_duration", "load_durat
                 "prompt_eval_duration", "eval_duration")
 
 
+_decode = json.JSONDecoder().decode
+
+
 class OllamaStreamParser:
     """Feed each NDJSON line with `feed_line`, then call `finish()` once at EOF."""
 
@@ -37,7 +40,7 @@ class OllamaStreamParser:
         if self._pending:
             return self._feed_continuation(line)
         try:
-            obj = json.loads(line)
+            obj = _decode(line.decode("utf-8"))  # str: skips json's per-call encoding sniffing
         except (ValueError, RecursionError):
             if line.strip()[:1] == b"{" and _incomplete(line):
                 self._pending, self._pending_size = [line], len(line)
@@ -47,6 +50,11 @@ class OllamaStreamParser:
 
     def feed_object(self, obj: dict) -> list[Event]:
         """One decoded object of the stream."""
+        message = obj.get("message")
+        if type(message) is dict and obj.get("done") is False and len(obj) <= 4 \
+                and len(message) == 2 and type(message.get("content")) is str:
+            text = message["content"]  # the hot path: {"model","created_at","message","done"}
+            return [TextDelta(text)] if text else []
         error = obj.get("error")
         if error:
             raise server_error(obj)

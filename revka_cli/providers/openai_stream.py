@@ -73,6 +73,11 @@ class OpenAIStreamParser:
 
     def feed_chunk(self, obj: dict) -> list[Event]:
         """One decoded chunk object (`chat.completion.chunk`)."""
+        text = _plain_text(obj)
+        if text is not None:  # the hot path: nearly every chunk of a long answer
+            if 0 not in self._choices:
+                self._choices[0] = _Choice()
+            return [TextDelta(text, 0)] if text else []
         events: list[Event] = []
         choices = obj.get("choices")
         if isinstance(choices, list):
@@ -132,6 +137,28 @@ class OpenAIStreamParser:
         for index, state in sorted(self._choices.items()):
             events.extend(_emit_tools(state.tools, index, complete=False))
         return events
+
+
+_NOT_PLAIN = ("tool_calls", "reasoning_content", "reasoning", "refusal")
+
+
+def _plain_text(obj: dict) -> str | None:
+    """The text of a chunk that carries nothing but content for choice 0, else None."""
+    choices = obj.get("choices")
+    if type(choices) is not list or len(choices) != 1 or obj.get("usage") is not None \
+            or "timings" in obj or "error" in obj:
+        return None
+    choice = choices[0]
+    if type(choice) is not dict or choice.get("finish_reason") is not None \
+            or choice.get("index", 0) != 0:
+        return None
+    delta = choice.get("delta")
+    if type(delta) is not dict:
+        return None
+    text = delta.get("content")
+    if type(text) is not str or any(delta.get(key) for key in _NOT_PLAIN):
+        return None
+    return text
 
 
 def _delta_events(delta: dict, index: int, events: list[Event]) -> None:

@@ -131,10 +131,13 @@ class HttpClient:
         self.sleep = sleep
         self.on_retry = on_retry  # callback(Attempt) for "retrying in Ns" messages
         t = self.timeouts
+        from revka_cli.transport.lazy_tls import LazyTLSTransport
+
         self._client = httpx.Client(
             timeout=httpx.Timeout(connect=t.connect, read=t.header_wait(), write=t.connect,
                                   pool=t.connect),
-            follow_redirects=False, headers={"User-Agent": USER_AGENT}, trust_env=True)
+            follow_redirects=False, headers={"User-Agent": USER_AGENT}, trust_env=True,
+            transport=LazyTLSTransport())
 
     def close(self) -> None:
         self._client.close()

@@ -167,3 +167,20 @@ def test_concurrent_writers_from_several_processes(root):
     index = read_index(root / INDEX_NAME)
     assert index["models"] == {f"p{i}": [f"p{i}-14"] for i in range(4)}
     assert time.monotonic() - started < 15
+
+
+def test_a_base_url_missing_from_the_index_never_opens_the_store(root, monkeypatch):
+    from revka_cli.catalog import lookup
+    from revka_cli.config import load_config
+
+    with CatalogStore(root) as store:
+        store.put(make_entry("vllm", "http://a:8000/v1", models("m1"), time.time()))
+    cfg_a = load_config(env={"REVKA_PROVIDER": "vllm", "REVKA_PROVIDER_URL": "http://a:8000/v1"}).config
+    cfg_b = load_config(env={"REVKA_PROVIDER": "vllm", "REVKA_PROVIDER_URL": "http://b:8000/v1"}).config
+
+    def no_store(*args, **kwargs):
+        raise AssertionError("the store was opened")
+
+    monkeypatch.setattr(lookup, "CatalogStore", no_store)
+    assert lookup.CatalogView(cfg_b, root).names("vllm") is None
+    assert lookup.CatalogView(cfg_a, root).names("vllm") == ["m1"]  # the index answers

@@ -159,3 +159,16 @@ def test_invalid_gzip_is_a_clear_error(server):
     with pytest.raises(ProviderError) as err:
         read_body(stream)
     assert "cannot be decoded" in err.value.message
+
+
+def test_plain_http_needs_no_tls_context_and_https_still_verifies(server):
+    from revka_cli.transport.lazy_tls import LazyTLSTransport
+
+    server.route("POST", "/x", Reply.json({"ok": 1}))
+    c = client(retries=0)
+    assert fetch(c, server.url + "/x") == b'{"ok": 1}'
+    transport = c._client._transport
+    assert isinstance(transport, LazyTLSTransport) and transport._tls is None
+    with pytest.raises(ConnectError) as err:  # TLS to a plain-http port fails the handshake
+        fetch(c, server.url.replace("http://", "https://") + "/x")
+    assert transport._tls is not None and err.value.exit_code == 6
