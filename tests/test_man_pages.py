@@ -105,30 +105,33 @@ def _invocations(line: str) -> list[list[str]]:
     return found
 
 
-def test_examples_use_real_commands_and_options():
+def check_invocation(words: list[str], line: str = "") -> None:
+    """`revka ...` names real commands, and options each command (or the root) has."""
     import typer
 
     from revka_cli.cli.app import app
 
-    root = typer.main.get_command(app)
-    examples = gen_man().EXAMPLES
+    assert words[0] == "revka", line
+    cmd, rest = typer.main.get_command(app), list(words[1:])
+    while rest:
+        word = rest.pop(0)
+        if word.startswith("-"):
+            opts = {o for p in cmd.params for o in (*p.opts, *p.secondary_opts)}
+            assert word.split("=")[0] in opts | {"--help", "-h"}, (line, word)
+            param = next((p for p in cmd.params if word in p.opts), None)
+            if param is not None and not getattr(param, "is_flag", True) and rest:
+                rest.pop(0)
+        elif getattr(cmd, "commands", None):
+            assert word in cmd.commands, (line, word)
+            cmd = cmd.commands[word]
+
+
+def test_examples_use_real_commands_and_options():
     checked = 0
-    for name, items in examples.items():
+    for items in gen_man().EXAMPLES.values():
         for _, command in items:
             for line in command.splitlines():
                 for words in _invocations(line):
-                    assert words[0] == "revka", line
-                    cmd, rest = root, words[1:]
-                    while rest:
-                        word = rest.pop(0)
-                        if word.startswith("-"):
-                            opts = {o for p in cmd.params for o in (*p.opts, *p.secondary_opts)}
-                            assert word.split("=")[0] in opts | {"--help", "-h"}, (line, word)
-                            param = next((p for p in cmd.params if word in p.opts), None)
-                            if param is not None and not getattr(param, "is_flag", True):
-                                rest.pop(0)
-                        elif getattr(cmd, "commands", None):
-                            assert word in cmd.commands, (line, word)
-                            cmd = cmd.commands[word]
+                    check_invocation(words, line)
                     checked += 1
     assert checked >= 20
