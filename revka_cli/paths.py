@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+
+from revka_cli.records import Record
 
 CONFIG_TOML = "config.toml"
 CONFIG_YAML = "config.yaml"
@@ -31,8 +32,7 @@ def cache_dir(env: Mapping[str, str] | None = None) -> Path:
     return base / "revka"
 
 
-@dataclass(frozen=True)
-class ConfigLocation:
+class ConfigLocation(Record):
     """Which config file is in effect, and why."""
 
     path: Path | None  # None: no file, defaults apply

@@ -1,12 +1,12 @@
 """The provider catalog as data: one row per provider id.
 
-A leaf module (it imports nothing from revka) so that config validation, the providers, completion
+A leaf module (it imports only revka_cli.records) so that config validation, the providers, completion
 and the docs generators all read the same table. Ids and aliases match case-insensitively.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from revka_cli.records import Record
 
 OPENAI = "openai"
 ANTHROPIC = "anthropic"
@@ -17,8 +17,7 @@ ANTHROPIC_CUSTOM_PREFIX = "anthropic-custom:"
 DECLARED_CUSTOM = "custom"  # the [models.custom] catalog: models named custom/<name>
 
 
-@dataclass(frozen=True)
-class ProviderSpec:
+class ProviderSpec(Record):
     id: str
     name: str
     protocol: str

@@ -7,7 +7,6 @@ the rest in parallel, and stores every result (a failure keeps the stale entry).
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -82,7 +81,7 @@ def _fetch(endpoint, client, details: bool) -> list[ModelInfo]:
     body = _get(client, endpoint.models_url, endpoint.headers, hint)
     models = parse_model_list(endpoint.provider, endpoint.protocol, body)
     if details and endpoint.protocol == specs.OLLAMA:
-        models = [dataclasses.replace(m, context_window=_ollama_context(client, endpoint, m.name)
+        models = [m.replace(context_window=_ollama_context(client, endpoint, m.name)
                                       or m.context_window) for m in models]
     return models
 

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
 from revka_cli import specs
 from revka_cli.catalog.lookup import CatalogView, canonical_or_none, declared_infos, expected_base
 from revka_cli.catalog.parse import DECLARED, LIVE, ModelInfo
 from revka_cli.catalog.store import TTL_SECS, is_fresh
 from revka_cli.config import Config
+from revka_cli.records import Factory, Record
 
 
-@dataclass
-class Group:
+class Group(Record, frozen=False):
     provider: str
     base_url: str | None
-    models: list[ModelInfo] = field(default_factory=list)
+    models: list[ModelInfo] = Factory(list)
     fetched_at: float | None = None
     last_error: str | None = None
     declared: bool = False

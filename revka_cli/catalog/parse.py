@@ -8,9 +8,9 @@ Only a model's name is required; every other field is optional and unknown field
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
 
 from revka_cli.errors import ProviderError
+from revka_cli.records import Factory, Record
 
 LIVE, DECLARED, MANUAL = "live", "declared", "manual"
 NOT_A_LIST = "the models endpoint answered something that is not a model list"
@@ -23,8 +23,7 @@ _CONTEXT_KEYS = ("max_model_len", "context_length", "context_window", "max_conte
 _MAX_FIELD_JSON = 2000  # keep server fields small in the cache
 
 
-@dataclass(frozen=True)
-class ModelInfo:
+class ModelInfo(Record):
     provider: str
     name: str
     context_window: int | None = None
@@ -33,18 +32,17 @@ class ModelInfo:
     parameter_size: str | None = None
     quantization: str | None = None
     source: str = LIVE  # live | declared | manual
-    fields: dict = field(default_factory=dict, compare=False)  # the server's other fields
+    fields: dict = Factory(dict)  # the server's other fields
+    _eq_ignored = ("fields",)
 
     @property
     def qualified(self) -> str:
         return f"{self.provider}/{self.name}"
 
-    def to_dict(self) -> dict:
-        return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> "ModelInfo":
-        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        known = {k: data[k] for k in cls._fields if k in data}
         return cls(**known)
 
 

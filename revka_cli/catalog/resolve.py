@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from revka_cli import specs
 from revka_cli.catalog.lookup import canonical_or_none
 from revka_cli.config import Config
 from revka_cli.errors import UsageError
+from revka_cli.records import Record
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(Record):
     provider: str
     model: str
     known: bool  # found in the cached (or declared) catalog of `provider`

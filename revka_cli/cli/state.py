@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from revka_cli.records import Record
 
 
-@dataclass
-class AppState:
+class AppState(Record, frozen=False):
     config_path: str | None = None
     debug: bool = False
     quiet: bool = False

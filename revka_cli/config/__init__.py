@@ -8,21 +8,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from revka_cli.config.problems import ERROR, WARNING, Problem
 from revka_cli.config.settings import Config
 from revka_cli.errors import ConfigError
 from revka_cli.paths import ConfigLocation, locate_config
+from revka_cli.records import Factory, Record
 
 __all__ = ["Config", "LoadResult", "Problem", "load_config", "require_config"]
 
 
-@dataclass
-class LoadResult:
+class LoadResult(Record, frozen=False):
     config: Config
     location: ConfigLocation
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = Factory(list)
     fmt: str | None = None
 
     @property

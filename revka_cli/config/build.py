@@ -13,7 +13,7 @@ _SECTIONS = ("runtime", "reliability", "multimodal", "pacing", "models", "provid
 def _pick(cls, values: dict | None, **overrides):
     values = dict(values or {})
     values.update(overrides)
-    return cls(**{k: v for k, v in values.items() if k in cls.__dataclass_fields__})
+    return cls(**{k: v for k, v in values.items() if k in cls._fields})
 
 
 def build_config(data: dict, origins: dict[str, str]) -> Config:

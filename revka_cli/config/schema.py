@@ -5,13 +5,12 @@ Every leaf is a `Field`; `Table` nests fixed keys; `MapOf` is a table whose keys
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from revka_cli.records import Record
 
 REASONING_EFFORTS = ("minimal", "low", "medium", "high", "xhigh")
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(Record):
     kind: str  # str | url | bool | int | number | str_list | enum | argv
     default: object = None
     doc: str = ""
@@ -23,14 +22,12 @@ class Field:
     secret: bool = False
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(Record):
     fields: dict[str, object]
     doc: str = ""
 
 
-@dataclass(frozen=True)
-class MapOf:
+class MapOf(Record):
     value: object  # a Field or a Table
     doc: str = ""
     key_kind: str = "name"  # name | provider | header

@@ -7,21 +7,20 @@ the file, line and column.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from revka_cli.config.problems import ERROR, Problem
+from revka_cli.records import Factory, Record
 
 MAX_CONFIG_BYTES = 1024 * 1024
 
 
-@dataclass
-class ParsedFile:
+class ParsedFile(Record, frozen=False):
     path: Path
     fmt: str  # "toml" | "yaml"
     data: dict | None
-    problems: list[Problem] = field(default_factory=list)
-    key_lines: dict[str, tuple[int, int]] = field(default_factory=dict)
+    problems: list[Problem] = Factory(list)
+    key_lines: dict[str, tuple[int, int]] = Factory(dict)
     mode: int | None = None
 
     def locate(self, key: str) -> tuple[int | None, int | None]:

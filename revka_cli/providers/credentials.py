@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from revka_cli import specs
 from revka_cli.config import Config
 from revka_cli.errors import ConfigError
+from revka_cli.records import Record
 
 KEY_CMD_TIMEOUT_SECS = 15
 
 
-@dataclass(frozen=True)
-class Credential:
+class Credential(Record):
     key: str | None
     source: str  # "--api-key", "providers.x.api_key", "OPENAI_API_KEY", "placeholder", "none", ...
+    _repr_hidden = ("key",)
 
     @property
     def is_placeholder(self) -> bool:

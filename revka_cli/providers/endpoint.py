@@ -4,33 +4,34 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from revka_cli import specs
 from revka_cli.config import Config
 from revka_cli.config.env import merge_headers
+from revka_cli.config.settings import EMPTY
 from revka_cli.errors import ConfigError, UsageError
 from revka_cli.providers.credentials import Credential, key_mismatch, resolve_credential
+from revka_cli.records import Record
 from revka_cli.urls import is_loopback_url, is_plain_http, join_path, redact_url, url_problem
 
 ANTHROPIC_VERSION = "2023-06-01"
 _OLLAMA_SUFFIXES = ("/api/chat", "/api/", "/api", "/")
 
 
-@dataclass(frozen=True)
-class Endpoint:
+class Endpoint(Record):
     provider: str  # canonical id, "custom", "custom:<url>" or "anthropic-custom:<url>"
     protocol: str
     base_url: str
     chat_url: str
     models_url: str | None
-    credential: Credential = field(repr=False)
-    headers: Mapping[str, str] = field(repr=False, default_factory=dict)
+    credential: Credential
+    headers: Mapping[str, str] = EMPTY
     vision: bool = False
     discovery: bool = True
     local: bool = False
     timeout_secs: float | None = None
     warnings: tuple[str, ...] = ()
+    _repr_hidden = ("credential", "headers")
 
     @property
     def display_url(self) -> str:

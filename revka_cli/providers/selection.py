@@ -8,16 +8,15 @@ A bare name resolves only when exactly one provider exposes it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from revka_cli import specs
 from revka_cli.config import Config
 from revka_cli.errors import ConfigError, UsageError
 from revka_cli.providers.endpoint import canonical_provider
+from revka_cli.records import Record
 
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(Record):
     provider: str  # canonical
     model: str
     provider_origin: str  # flag | env NAME | file | default | model prefix | catalog
