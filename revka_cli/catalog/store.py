@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -96,6 +94,8 @@ def build_index(entries: list[dict]) -> dict:
 
 def write_atomic(path: Path, text: str, mode: int = 0o644) -> None:
     """Write `text` to a temp file beside `path`, then rename it over `path`."""
+    import tempfile  # only writers pay for it
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -154,6 +154,8 @@ class CatalogStore:
         return self._cache
 
     def _rebuild(self, exc: BaseException) -> None:
+        import shutil  # only when a damaged cache is moved aside
+
         reason = f"{type(exc).__name__}: {exc}"
         try:
             if self.directory.is_dir() and not self.directory.is_symlink():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 from revka_cli.cli.state import AppState
@@ -13,6 +12,8 @@ def out(text: str = "", end: str = "\n") -> None:
 
 
 def out_json(value: object) -> None:
+    import json
+
     sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
 
 

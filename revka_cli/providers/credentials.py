@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Mapping
 
 from revka_cli import specs
@@ -25,6 +24,8 @@ class Credential(Record):
 
 def run_key_command(argv: tuple[str, ...], provider: str) -> str:
     """Run `api_key_cmd` (no shell, with a timeout); its stdout, stripped, is the key."""
+    import subprocess  # only configs with api_key_cmd pay for it
+
     where = f"providers.{provider}.api_key_cmd"
     try:
         proc = subprocess.run(list(argv), capture_output=True, timeout=KEY_CMD_TIMEOUT_SECS,
