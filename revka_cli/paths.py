@@ -1,10 +1,13 @@
-"""Where revka's files live. Pure functions over an environment mapping; nothing touches disk."""
+"""Where revka's files live. Pure functions over an environment mapping; nothing is written.
+
+The lookups work on plain strings (`os.path`) so that completion, which runs at every TAB press,
+need not import pathlib; the public functions return `Path` objects built on demand.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 
 from revka_cli.records import Record
 
@@ -12,51 +15,72 @@ CONFIG_TOML = "config.toml"
 CONFIG_YAML = "config.yaml"
 
 
-def _home(env: Mapping[str, str]) -> Path:
-    return Path(env.get("HOME") or os.path.expanduser("~"))
+def _path(text: str):
+    from pathlib import Path
+
+    return Path(text)
 
 
-def config_dir(env: Mapping[str, str] | None = None) -> Path:
+def _home(env: Mapping[str, str]) -> str:
+    return env.get("HOME") or os.path.expanduser("~")
+
+
+def config_dir_str(env: Mapping[str, str] | None = None) -> str:
     env = os.environ if env is None else env
     xdg = env.get("XDG_CONFIG_HOME")
-    base = Path(xdg) if xdg else _home(env) / ".config"
-    return base / "revka"
+    return os.path.join(xdg if xdg else os.path.join(_home(env), ".config"), "revka")
 
 
-def cache_dir(env: Mapping[str, str] | None = None) -> Path:
+def cache_dir_str(env: Mapping[str, str] | None = None) -> str:
     env = os.environ if env is None else env
     if env.get("REVKA_CACHE_DIR"):
-        return Path(env["REVKA_CACHE_DIR"])
+        return env["REVKA_CACHE_DIR"]
     xdg = env.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else _home(env) / ".cache"
-    return base / "revka"
+    return os.path.join(xdg if xdg else os.path.join(_home(env), ".cache"), "revka")
+
+
+def config_dir(env: Mapping[str, str] | None = None):
+    return _path(config_dir_str(env))
+
+
+def cache_dir(env: Mapping[str, str] | None = None):
+    return _path(cache_dir_str(env))
+
+
+def find_config_file(flag_path: str | None, env: Mapping[str, str] | None = None
+                     ) -> tuple[str | None, str, str | None, str]:
+    """(file in use or None, why, a config.yaml shadowed by config.toml, where a new one goes)."""
+    env = os.environ if env is None else env
+    if flag_path:
+        p = os.path.expanduser(flag_path)
+        return p, "from --config", None, p
+    if env.get("REVKA_CONFIG"):
+        p = os.path.expanduser(env["REVKA_CONFIG"])
+        return p, "from $REVKA_CONFIG", None, p
+    folder = config_dir_str(env)
+    origin = "$XDG_CONFIG_HOME" if env.get("XDG_CONFIG_HOME") else "the default location"
+    toml, yaml = os.path.join(folder, CONFIG_TOML), os.path.join(folder, CONFIG_YAML)
+    has_toml, has_yaml = os.path.exists(toml), os.path.exists(yaml)
+    if has_toml:
+        return toml, f"from {origin}", yaml if has_yaml else None, toml
+    if has_yaml:
+        return yaml, f"from {origin}", None, yaml
+    return None, f"no config file in {folder}; using defaults", None, toml
 
 
 class ConfigLocation(Record):
     """Which config file is in effect, and why."""
 
-    path: Path | None  # None: no file, defaults apply
+    path: object  # Path, or None: no file, defaults apply
     reason: str
     exists: bool
-    shadowed: Path | None = None  # a config.yaml ignored because config.toml exists
-    default_target: Path | None = None  # where a new file would be written
+    shadowed: object = None  # Path of a config.yaml ignored because config.toml exists
+    default_target: object = None  # Path where a new file would be written
 
 
 def locate_config(flag_path: str | None, env: Mapping[str, str] | None = None) -> ConfigLocation:
     """Resolve the config file: --config, then $REVKA_CONFIG, then the XDG folder."""
-    env = os.environ if env is None else env
-    if flag_path:
-        p = Path(flag_path).expanduser()
-        return ConfigLocation(p, "from --config", p.exists(), default_target=p)
-    if env.get("REVKA_CONFIG"):
-        p = Path(env["REVKA_CONFIG"]).expanduser()
-        return ConfigLocation(p, "from $REVKA_CONFIG", p.exists(), default_target=p)
-    folder = config_dir(env)
-    origin = "$XDG_CONFIG_HOME" if env.get("XDG_CONFIG_HOME") else "the default location"
-    toml, yaml = folder / CONFIG_TOML, folder / CONFIG_YAML
-    has_toml, has_yaml = toml.exists(), yaml.exists()
-    if has_toml:
-        return ConfigLocation(toml, f"from {origin}", True, yaml if has_yaml else None, toml)
-    if has_yaml:
-        return ConfigLocation(yaml, f"from {origin}", True, None, yaml)
-    return ConfigLocation(None, f"no config file in {folder}; using defaults", False, None, toml)
+    path, reason, shadowed, target = find_config_file(flag_path, env)
+    return ConfigLocation(_path(path) if path else None, reason,
+                          bool(path) and os.path.exists(path),
+                          _path(shadowed) if shadowed else None, _path(target))

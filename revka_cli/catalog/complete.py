@@ -1,28 +1,52 @@
 """Completion candidates for model and provider names, from the cache index and the config alone.
 
 Runs on every TAB press, so it never touches the network and imports nothing heavy: no typer,
-httpx, rich, diskcache, tomlkit; yaml only when the config file is YAML. It reads the plain
-`models-index.json` that the catalog store writes, and the config's declared custom models.
+httpx, rich, diskcache, tomlkit, not even json or pathlib; yaml only when the config file is YAML.
+It reads the plain `models-index.txt` that the catalog store writes (the JSON index only for a
+cache written before it existed), and the config's declared custom models, parsing the config only
+when it can hold what is asked for.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
-from pathlib import Path
 
 from revka_cli import specs
-from revka_cli.paths import cache_dir, locate_config
+from revka_cli.paths import cache_dir_str, find_config_file
 
-INDEX_NAME = "models-index.json"  # catalog.store.INDEX_NAME (not imported: it pulls in sqlite3)
+# catalog.store's names (not imported: the store pulls in sqlite3 and json)
+INDEX_NAME = "models-index.json"
+NAMES_INDEX_NAME = "models-index.txt"
+NAMES_INDEX_HEADER = "# revka model names v1"
 PREFIXES = (specs.CUSTOM_PREFIX, specs.ANTHROPIC_CUSTOM_PREFIX)
 
 
 def read_index_models(env: Mapping[str, str] | None = None) -> dict[str, list[str]]:
     """provider -> cached names from the plain index ({} when there is none)."""
+    folder = cache_dir_str(env)
     try:
-        data = json.loads((cache_dir(env) / INDEX_NAME).read_text(encoding="utf-8"))
+        with open(os.path.join(folder, NAMES_INDEX_NAME), encoding="utf-8") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError):
+        return _read_json_index(folder)
+    lines = text.splitlines()
+    if not lines or lines[0] != NAMES_INDEX_HEADER:
+        return _read_json_index(folder)
+    out: dict[str, list[str]] = {}
+    for line in lines[1:]:
+        provider, tab, name = line.partition("\t")
+        if tab and provider and name:
+            out.setdefault(provider, []).append(name)
+    return out
+
+
+def _read_json_index(folder: str) -> dict[str, list[str]]:
+    import json
+
+    try:
+        with open(os.path.join(folder, INDEX_NAME), encoding="utf-8") as fh:
+            data = json.loads(fh.read())
         models = data.get("models") if data.get("version") == 1 else None
     except (OSError, ValueError, AttributeError):
         return {}
@@ -32,17 +56,21 @@ def read_index_models(env: Mapping[str, str] | None = None) -> dict[str, list[st
             for p, names in models.items() if isinstance(p, str) and isinstance(names, list)}
 
 
-def _load_file(path: Path) -> dict:
-    """The config file as a plain dict, or {} when it cannot be read or parsed."""
+def _load_file(path: str, needles: tuple[str, ...] = ()) -> dict:
+    """The config file as a plain dict, or {} when it cannot be read or parsed, or when it holds
+    none of `needles` (then parsing it could not add a candidate)."""
     try:
-        if path.stat().st_size > 1024 * 1024:
+        if os.path.getsize(path) > 1024 * 1024:
             return {}
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            raw = fh.read()
     except OSError:
         return {}
     try:
         text = raw.decode("utf-8-sig")
-        if path.suffix.lower() in (".yaml", ".yml"):
+        if needles and not any(needle in text for needle in needles):
+            return {}
+        if path.lower().endswith((".yaml", ".yml")):
             import yaml
 
             data = yaml.safe_load(text)
@@ -63,10 +91,11 @@ def _loads_toml(text: str) -> dict:
     return tomllib.loads(text)
 
 
-def read_config(config_path: str | None = None, env: Mapping[str, str] | None = None) -> dict:
+def read_config(config_path: str | None = None, env: Mapping[str, str] | None = None,
+                needles: tuple[str, ...] = ()) -> dict:
     env = os.environ if env is None else env
-    location = locate_config(config_path, env)
-    return _load_file(location.path) if location.path is not None and location.exists else {}
+    path = find_config_file(config_path, env)[0]
+    return _load_file(path, needles) if path is not None and os.path.exists(path) else {}
 
 
 def declared_names(data: dict) -> list[str]:
@@ -91,7 +120,9 @@ def catalogs(config_path: str | None = None, env: Mapping[str, str] | None = Non
              data: dict | None = None) -> dict[str, list[str]]:
     """provider -> names: the cached index plus the declared `custom` catalog."""
     out = read_index_models(env)
-    declared = declared_names(read_config(config_path, env) if data is None else data)
+    if data is None:
+        data = read_config(config_path, env, needles=("available_models",))
+    declared = declared_names(data)
     if declared:
         out[specs.DECLARED_CUSTOM] = declared
     return out
@@ -117,7 +148,8 @@ def provider_candidates(incomplete: str, config_path: str | None = None,
     """Provider ids and aliases, `custom`, the `custom:` / `anthropic-custom:` prefixes, and the
     custom URLs found in the config and the cache. Matched case-insensitively."""
     pool = set(specs.all_names()) | {specs.DECLARED_CUSTOM, *PREFIXES}
-    pool.update(n for n in _configured_names(read_config(config_path, env)) if specs.is_custom_url(n))
+    configured = _configured_names(read_config(config_path, env, needles=PREFIXES))
+    pool.update(n for n in configured if specs.is_custom_url(n))
     pool.update(p for p in read_index_models(env) if specs.is_custom_url(p))
     low = incomplete.lower()
     return sorted(n for n in pool if n.lower().startswith(low))

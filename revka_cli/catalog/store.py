@@ -26,6 +26,8 @@ from revka_cli.paths import cache_dir
 TTL_SECS = 12 * 3600
 STORE_DIR = "catalog"
 INDEX_NAME = "models-index.json"
+NAMES_INDEX_NAME = "models-index.txt"  # provider<TAB>name lines: completion reads only this
+NAMES_INDEX_HEADER = "# revka model names v1"
 INDEX_VERSION = 1
 _LOCK_KEY = "lock:index"
 _ENTRY_PREFIX = "entry:"
@@ -90,6 +92,15 @@ def build_index(entries: list[dict]) -> dict:
         if entry.get("last_error"):
             index["last_error"][provider] = entry["last_error"]
     return index
+
+
+def names_index_text(index: dict) -> str:
+    """The names of `index` as `provider<TAB>name` lines, for completion (no JSON needed)."""
+    lines = [NAMES_INDEX_HEADER]
+    for provider, names in index["models"].items():
+        lines += [f"{provider}\t{name}" for name in names
+                  if "\t" not in name and "\n" not in name and "\t" not in provider]
+    return "\n".join(lines) + "\n"
 
 
 def write_atomic(path: Path, text: str, mode: int = 0o644) -> None:
@@ -246,8 +257,9 @@ class CatalogStore:
         raws = [cache.get(k) for k in list(cache.iterkeys())
                 if isinstance(k, str) and k.startswith(_ENTRY_PREFIX)]
         entries = [e for e in (self._decode(r) for r in raws) if e is not None]
-        text = json.dumps(build_index(entries), ensure_ascii=False, separators=(",", ":"))
-        write_atomic(self.index_file, text)
+        index = build_index(entries)
+        write_atomic(self.index_file, json.dumps(index, ensure_ascii=False, separators=(",", ":")))
+        write_atomic(self.root / NAMES_INDEX_NAME, names_index_text(index))
 
     def _decode(self, raw: object) -> dict | None:
         if raw is None:

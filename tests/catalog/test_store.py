@@ -184,3 +184,13 @@ def test_a_base_url_missing_from_the_index_never_opens_the_store(root, monkeypat
     monkeypatch.setattr(lookup, "CatalogStore", no_store)
     assert lookup.CatalogView(cfg_b, root).names("vllm") is None
     assert lookup.CatalogView(cfg_a, root).names("vllm") == ["m1"]  # the index answers
+
+
+def test_the_names_index_feeds_completion_without_json(root, monkeypatch):
+    from revka_cli.catalog import complete
+
+    with CatalogStore(root) as store:
+        store.put(make_entry("ollama", "http://h:11434", models("llama3.2:3b", "qwen/x:7b"), time.time()))
+    monkeypatch.setattr(complete, "_read_json_index", lambda folder: {"json": ["was read"]})
+    assert complete.read_index_models({"REVKA_CACHE_DIR": str(root)}) == {
+        "ollama": ["llama3.2:3b", "qwen/x:7b"]}

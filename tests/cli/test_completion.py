@@ -191,8 +191,11 @@ HEAVY = {"typer", "click", "httpx", "rich", "yaml", "diskcache", "tomlkit", "sql
                                  line_env("zsh", "revka chat -m "),
                                  line_env("fish", "revka models status -p ll")], ids=_id)
 def test_fast_path_imports_nothing_heavy(cached_catalog, env):
+    from revka_cli.catalog.store import NAMES_INDEX_NAME, names_index_text
+
     big = {"version": 1, "models": {"ollama": [f"model-{i}:7b" for i in range(500)]}}
     (cached_catalog / ".cache" / "revka" / "models-index.json").write_text(json.dumps(big))
+    (cached_catalog / ".cache" / "revka" / NAMES_INDEX_NAME).write_text(names_index_text(big))
     proc = subprocess.run([sys.executable, "-c", PROBE], env={**os.environ, **env}, cwd=REPO,
                           capture_output=True, text=True, timeout=60)
     code, modules = json.loads(proc.stderr.strip().splitlines()[-1])
