@@ -2,43 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from typing import List, Optional
 
 import typer
 
+from revka_cli.cli.chat_command import run_chat_command
 from revka_cli.cli.completion import complete_model, complete_path, complete_provider
 from revka_cli.cli.state import get_state
-from revka_cli.errors import UsageError
-
-MAX_PROMPT_BYTES = 8 * 1024 * 1024
-
-
-def read_stdin(stream=None) -> str | None:
-    """Piped stdin as text (None on a terminal). Binary or huge input is a usage error."""
-    stream = sys.stdin if stream is None else stream
-    if stream is None or stream.isatty():
-        return None
-    raw = getattr(stream, "buffer", stream).read(MAX_PROMPT_BYTES + 1)
-    if isinstance(raw, str):
-        raw = raw.encode("utf-8", "surrogateescape")
-    if len(raw) > MAX_PROMPT_BYTES:
-        raise UsageError(f"stdin is larger than {MAX_PROMPT_BYTES // (1024 * 1024)} MB",
-                         "send a smaller excerpt, or split the input")
-    if b"\x00" in raw:
-        raise UsageError("stdin looks binary (it contains NUL bytes)", "pipe text, or pass images "
-                         "with --image")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"stdin is not valid UTF-8 (byte {exc.start})", "convert it to UTF-8 "
-                         "first, e.g. with iconv") from None
-
-
-def compose_prompt(prompt: str | None, stdin_text: str | None) -> str:
-    if prompt and stdin_text:
-        return f"{prompt}\n\n{stdin_text}"
-    return prompt or stdin_text or ""
 
 
 def chat(
@@ -68,21 +38,10 @@ def chat(
                                             help="Overall timeout in seconds."),
 ) -> None:
     """Send a prompt and stream the answer to stdout."""
-    from revka_cli.cli.chat_run import ChatOptions, run_one_shot, run_repl
+    from revka_cli.cli.chat_run import ChatOptions
 
-    state = get_state(ctx)
     opts = ChatOptions(provider, model, system, temperature, max_tokens, not no_stream, list(image),
                        as_json, show_reasoning, tools, api_key, timeout)
-    stdin_text = read_stdin()
-    if prompt is None and stdin_text is None:
-        if sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty() and not as_json:
-            run_repl(state, opts)
-            return
-        raise UsageError("nothing to send: give a prompt or pipe text on stdin",
-                         'revka chat "your question" (or: cat notes.txt | revka chat "summarise")')
-    text = compose_prompt(prompt, stdin_text)
-    if not text.strip() and not image:
-        raise UsageError("the prompt is empty", 'revka chat "your question"')
-    code = run_one_shot(state, opts, text)
+    code = run_chat_command(get_state(ctx), opts, prompt)
     if code:
         raise typer.Exit(code)

@@ -7,20 +7,16 @@ import traceback
 
 import typer
 
-from revka_cli.errors import EXIT_INTERRUPTED, EXIT_PROVIDER, EXIT_USAGE, RevkaError
-
-
 from revka_cli.cli.output import report_error as _write
+from revka_cli.cli.output import report_plain_exception
+from revka_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE
 
 
 def report_exception(exc: BaseException, debug: bool) -> int:
     """Print what happened and return the exit code. Tracebacks only with --debug."""
     if debug and not isinstance(exc, (KeyboardInterrupt, typer.Exit)):
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
-    if isinstance(exc, RevkaError):
-        _write(exc.message, exc.hint)
-        return exc.exit_code
-    if isinstance(exc, (KeyboardInterrupt, typer.Abort)):
+    if isinstance(exc, typer.Abort):
         sys.stderr.write("revka: interrupted\n")
         return EXIT_INTERRUPTED
     if isinstance(exc, typer.TyperException):  # click usage errors live under this
@@ -29,8 +25,4 @@ def report_exception(exc: BaseException, debug: bool) -> int:
         path = ctx.command_path if ctx is not None else "revka"
         _write(exc.format_message(), f"see '{path} --help'")
         return code
-    if isinstance(exc, BrokenPipeError):
-        return 141
-    _write(f"internal error: {type(exc).__name__}: {exc}",
-           "rerun with --debug for a traceback, and report it if it persists")
-    return EXIT_PROVIDER
+    return report_plain_exception(exc)

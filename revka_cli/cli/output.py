@@ -36,3 +36,20 @@ def report_error(message: str, hint: str | None) -> None:
     sys.stderr.write(f"revka: error: {message}\n")
     if hint:
         sys.stderr.write(f"hint: {hint}\n")
+
+
+def report_plain_exception(exc: BaseException) -> int:
+    """Report any exception that is not typer's own; return the exit code (no traceback)."""
+    from revka_cli.errors import EXIT_INTERRUPTED, EXIT_PROVIDER, RevkaError
+
+    if isinstance(exc, RevkaError):
+        report_error(exc.message, exc.hint)
+        return exc.exit_code
+    if isinstance(exc, KeyboardInterrupt):
+        sys.stderr.write("revka: interrupted\n")
+        return EXIT_INTERRUPTED
+    if isinstance(exc, BrokenPipeError):
+        return 141
+    report_error(f"internal error: {type(exc).__name__}: {exc}",
+                 "rerun with --debug for a traceback, and report it if it persists")
+    return EXIT_PROVIDER

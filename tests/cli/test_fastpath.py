@@ -53,4 +53,43 @@ def test_unusual_arguments_fall_back_to_typer():
     assert run_fast(["config", "validate", "--bogus"]) is None
     assert run_fast(["config", "validate", "a", "b"]) is None
     assert run_fast(["models", "list", "--refresh"]) is None
-    assert run_fast(["chat", "hi"]) is None
+    for args in (["chat", "--bogus", "hi"], ["chat", "--temperature", "5", "hi"], ["chat", "a", "b"],
+                 ["chat", "-m"], ["chat", "--max-tokens", "0", "hi"], ["chat", "-m", "a", "-m", "b", "hi"],
+                 ["--debug", "chat", "hi"], ["chat", "--", "-x"]):
+        assert run_fast(args) is None, args
+
+
+CHAT_CASES = [
+    [],
+    ["--json"],
+    ["-s", "be brief", "--temperature", "0.5", "--max-tokens", "7", "--no-stream"],
+    ["--system=sys", "--json", "--show-reasoning", "--timeout", "30"],
+    ["--model", "other", "--api-key", "k-123"],
+]
+
+
+@pytest.mark.parametrize("flags", CHAT_CASES)
+def test_chat_fast_equals_typer(server, revka, revka_proc, write_config, flags):
+    from tests.cli.chatkit import openai_text, sse
+    from tests.servers import Reply
+
+    chunks = [{"choices": [{"index": 0, "delta": {"reasoning_content": "hm"}}]}, *openai_text("hi", " there")]
+    whole = Reply.json({"choices": [{"index": 0, "finish_reason": "stop",
+                                      "message": {"role": "assistant", "content": "hi there"}}]})
+    server.route("POST", "/v1/chat/completions",
+                 lambda rec: Reply.sse(sse(*chunks)) if rec.json()["stream"] else whole)
+    write_config(f'default_provider = "custom:{server.url}/v1"\ndefault_model = "m"\n')
+    fast = revka_proc("chat", "prompt", *flags, input="piped")
+    slow = revka("chat", "prompt", *flags, input="piped")
+    assert fast.exit_code == slow.exit_code == 0
+    strip = lambda out: "\n".join(l for l in out.splitlines() if "_s\":" not in l)  # latency
+    assert strip(fast.stdout) == strip(slow.stdout) and fast.stderr == slow.stderr
+    first, second = server.requests[-2:]
+    assert first.json() == second.json()
+    assert first.headers.get("authorization") == second.headers.get("authorization")
+
+
+def test_chat_fast_path_errors_match_typer(revka, revka_proc):
+    for args in (["chat", "hi"], ["chat", "-p", "nope", "-m", "m", "hi"], ["chat", "-p", "vllm"]):
+        fast, slow = revka_proc(*args, input=""), revka(*args, input="")
+        assert (fast.exit_code, fast.stderr) == (slow.exit_code, slow.stderr), args
