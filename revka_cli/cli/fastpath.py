@@ -64,9 +64,11 @@ def _models_list(state: AppState, rest: list[str]) -> int | None:
     as_json = "--json" in flags
     if not as_json and sys.stdout.isatty():
         return None
-    from revka_cli.cli.models_cached import print_cached_listing
+    from revka_cli.cli.models_cached import print_cached_listing, print_memo
 
     provider = values.get("--provider") or values.get("-p")
+    if print_memo(state, provider, as_json=as_json):
+        return 0
     return 0 if print_cached_listing(state, provider, as_json=as_json) else None
 
 

@@ -1,14 +1,78 @@
 """`revka models list` from the cache for a pipe or --json, without typer (shared by the Typer
-command and the start-up fast path)."""
+command and the start-up fast path).
+
+The output depends only on the config file, three REVKA_* variables, the cache index and the
+arguments, so the full path memoises it (`list-memo.txt` in the cache dir, keyed by those files'
+stat and the variables' values: never a secret) and the fast path prints the memo when the key
+still matches, without parsing the config.
+"""
 
 from __future__ import annotations
 
-from revka_cli.cli.output import out, out_json
+import os
+
+from revka_cli.cli.output import out
+
+MEMO_NAME = "list-memo.txt"
+MEMO_VERSION = "revka-list-memo-1"
+_LISTING_ENV = ("REVKA_PROVIDER", "REVKA_MODEL", "REVKA_PROVIDER_URL")
+
+
+def _stat(path: str | None) -> str:
+    if not path:
+        return "-"
+    try:
+        st = os.stat(path)
+    except OSError:
+        return "-"
+    return f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}"
+
+
+def memo_key(state, provider: str | None, as_json: bool) -> str:
+    from revka_cli.paths import cache_dir_str, find_config_file
+
+    config = find_config_file(state.config_path)[0]
+    index = os.path.join(cache_dir_str(), "models-index.json")
+    env = [f"{name}={os.environ.get(name, '')}" for name in _LISTING_ENV]
+    parts = [MEMO_VERSION, config or "-", _stat(config), _stat(index), provider or "",
+             "json" if as_json else "text", *env]
+    return "\t".join(parts).replace("\n", "\\n")
+
+
+def print_memo(state, provider: str | None, *, as_json: bool) -> bool:
+    """Print the memoised listing when its key still matches (the fast path)."""
+    from revka_cli.paths import cache_dir_str
+
+    try:
+        with open(os.path.join(cache_dir_str(), MEMO_NAME), encoding="utf-8") as fh:
+            key, _, text = fh.read().partition("\n")
+    except (OSError, UnicodeDecodeError):
+        return False
+    if key != memo_key(state, provider, as_json):
+        return False
+    if text:
+        out(text, end="")
+    return True
+
+
+def _save_memo(state, provider: str | None, as_json: bool, text: str) -> None:
+    from revka_cli.catalog.store import write_atomic
+    from revka_cli.paths import cache_dir
+
+    folder = cache_dir()
+    if not folder.is_dir():
+        return
+    try:
+        write_atomic(folder / MEMO_NAME, memo_key(state, provider, as_json) + "\n" + text)
+    except OSError:
+        pass  # a memo is only a shortcut
 
 
 def print_cached_listing(state, provider: str | None, *, as_json: bool) -> bool:
     """Print one qualified name per line (or the JSON list) from the cache.
     False, printing nothing, when no live cache exists and the caller must refresh first."""
+    import json
+
     from revka_cli.catalog.listing import collect, has_live, json_rows
     from revka_cli.config import require_config
     from revka_cli.providers.endpoint import canonical_provider
@@ -19,9 +83,11 @@ def print_cached_listing(state, provider: str | None, *, as_json: bool) -> bool:
     if not has_live(groups):
         return False
     if as_json:
-        out_json(json_rows(groups))
-        return True
-    lines = [group.qualified(model) for group in groups for model in group.models]
-    if lines:
-        out("\n".join(lines))
+        text = json.dumps(json_rows(groups), indent=2, ensure_ascii=False) + "\n"
+    else:
+        lines = [group.qualified(model) for group in groups for model in group.models]
+        text = "".join(line + "\n" for line in lines)
+    out(text, end="")
+    _save_memo(state, provider, as_json, text)
     return True
+

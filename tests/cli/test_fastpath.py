@@ -93,3 +93,30 @@ def test_chat_fast_path_errors_match_typer(revka, revka_proc):
     for args in (["chat", "hi"], ["chat", "-p", "nope", "-m", "m", "hi"], ["chat", "-p", "vllm"]):
         fast, slow = revka_proc(*args, input=""), revka(*args, input="")
         assert (fast.exit_code, fast.stderr) == (slow.exit_code, slow.stderr), args
+
+
+def test_models_list_memo_is_exact_and_invalidated_by_every_input(server, revka, revka_proc,
+                                                                   write_config, isolated_env):
+    from tests.servers import Reply
+
+    tags = {"models": [{"name": "llama3.2:3b", "size": 1}]}
+    server.route("GET", "/api/tags", Reply.json(tags))
+    config = write_config(f'api_url = "{server.url}"\n')
+    assert revka("models", "refresh").exit_code == 0
+    memo = isolated_env / ".cache" / "revka" / "list-memo.txt"
+    first = revka_proc("models", "list", env={"REVKA_API_KEY": "sk-canary-memo-secret"})
+    assert first.stdout == "ollama/llama3.2:3b\n" and memo.exists()
+    assert "sk-canary-memo-secret" not in memo.read_text()
+    assert revka_proc("models", "list").stdout == first.stdout  # served from the memo
+    # a refresh that finds another model rewrites the index: the memo no longer applies
+    tags["models"].append({"name": "qwen3:8b", "size": 1})
+    server.route("GET", "/api/tags", Reply.json(tags))
+    assert revka("models", "refresh", "--force").exit_code == 0
+    assert revka_proc("models", "list").stdout == "ollama/llama3.2:3b\nollama/qwen3:8b\n"
+    # the config changes: a declared custom catalog appears
+    config.write_text(f'api_url = "{server.url}"\n[models.custom]\nurl = "http://x/v1"\n'
+                      '[models.custom.available_models]\nmine = 1\n')
+    assert revka_proc("models", "list").stdout.endswith("custom/mine\n")
+    # a listing variable changes: another provider is the default, with nothing cached for it
+    res = revka_proc("models", "list", "--json", env={"REVKA_PROVIDER_URL": "http://127.0.0.1:9"})
+    assert "llama3.2:3b" not in res.stdout
