@@ -58,3 +58,20 @@ def test_rejected_key_over_plain_http_is_not_echoed(revka):
                 env={"REVKA_API_KEY": CANARY})
     assert res.exit_code == 3
     assert_clean(res)
+
+
+@pytest.mark.parametrize("reply", [Reply.json({"data": [{"id": "m"}]}),
+                                   Reply.json({"error": {"message": "bad key"}}, 401)])
+@pytest.mark.parametrize("args", [["models", "refresh"], ["models", "list"], ["models", "list", "--json"],
+                                  ["models", "status"], ["models", "set", "m", "--force"],
+                                  ["doctor", "models"], ["doctor", "models", "--json"],
+                                  ["--debug", "models", "refresh", "--force"]])
+def test_models_and_doctor_never_show_the_key(canary_config, revka, reply, args):
+    canary_config.route("GET", "/v1/models", reply)
+    res = revka(*args, env={"VLLM_API_KEY": CANARY})
+    assert_clean(res)
+
+
+def test_completion_and_help_never_show_the_key(canary_config, revka_proc):
+    for args in (["--help"], ["chat", "--help"], ["completion", "bash"]):
+        assert_clean(revka_proc(*args, env={"REVKA_API_KEY": CANARY}))
