@@ -86,20 +86,24 @@ def decode_json(body: bytes) -> object:
         raise not_a_list(f"not JSON: {excerpt!r}" if excerpt else "an empty body") from None
 
 
+def _unique(infos) -> list[ModelInfo]:
+    """The parsed entries, the first of each name kept, unparseable ones (None) dropped."""
+    out: list[ModelInfo] = []
+    seen: set[str] = set()
+    for info in infos:
+        if info is not None and info.name not in seen:
+            seen.add(info.name)
+            out.append(info)
+    return out
+
+
 # --- Ollama ---------------------------------------------------------------------------------
 
 def parse_ollama_tags(provider: str, obj: object) -> list[ModelInfo]:
     """`GET /api/tags`: {"models": [{name, model, size, digest, details{...}, remote_host?}]}."""
     if not isinstance(obj, dict) or not isinstance(obj.get("models"), list):
         raise not_a_list("expected an object with a 'models' list")
-    out: list[ModelInfo] = []
-    seen: set[str] = set()
-    for entry in obj["models"]:
-        info = _ollama_entry(provider, entry)
-        if info is not None and info.name not in seen:
-            seen.add(info.name)
-            out.append(info)
-    return out
+    return _unique(_ollama_entry(provider, entry) for entry in obj["models"])
 
 
 def _ollama_entry(provider: str, entry: object) -> ModelInfo | None:
@@ -144,20 +148,10 @@ def parse_openai_models(provider: str, obj: object) -> list[ModelInfo]:
     entries = obj if isinstance(obj, list) else obj.get("data") if isinstance(obj, dict) else None
     if not isinstance(entries, list):
         raise not_a_list("expected an object with a 'data' list")
-    out: list[ModelInfo] = []
-    seen: set[str] = set()
-    for entry in entries:
-        info = _openai_entry(provider, entry)
-        if info is not None and info.name not in seen:
-            seen.add(info.name)
-            out.append(info)
     extra = obj.get("models") if isinstance(obj, dict) else None
-    for entry in extra if isinstance(extra, list) else ():
-        info = _ollama_entry(provider, entry)
-        if info is not None and info.name not in seen:
-            seen.add(info.name)
-            out.append(info)
-    return out
+    extra = extra if isinstance(extra, list) else []
+    return _unique([*(_openai_entry(provider, entry) for entry in entries),
+                    *(_ollama_entry(provider, entry) for entry in extra)])
 
 
 def _openai_entry(provider: str, entry: object) -> ModelInfo | None:

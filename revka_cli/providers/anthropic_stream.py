@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
-from revka_cli.providers.errors_map import TRUNCATED, invalid_json, server_error, stream_error, stream_events
+from revka_cli.providers.errors_map import (
+    TRUNCATED, invalid_json, is_json, server_error, stream_error, stream_events,
+)
 from revka_cli.providers.events import Done, Event, ReasoningDelta, TextDelta, ToolCall, Usage
 from revka_cli.providers.sse import SSEDecoder, SSEEvent
 
@@ -41,7 +43,7 @@ class _Block:
         if not arguments.strip():
             initial = self.initial_input
             arguments = json.dumps(initial, ensure_ascii=False) if isinstance(initial, dict) and initial else "{}"
-        return ToolCall(self.tool_number, self.id, self.name, arguments, complete and _is_json(arguments))
+        return ToolCall(self.tool_number, self.id, self.name, arguments, complete and is_json(arguments))
 
 
 class AnthropicStreamParser:
@@ -172,14 +174,6 @@ _HANDLERS = {
 
 def _int(value: object) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else -1
-
-
-def _is_json(text: str) -> bool:
-    try:
-        json.loads(text)
-    except (ValueError, RecursionError):
-        return False
-    return True
 
 
 def normalise_stop(reason: str | None) -> str | None:

@@ -58,6 +58,21 @@ def invalid_json(payload: str | bytes, events: Iterable[Event] = ()) -> StreamEr
     return stream_error(f"invalid JSON in stream event: {payload.strip()[:80]}", events=events)
 
 
+def is_json(text: str) -> bool:
+    """Whether `text` is a JSON object or array, as tool-call arguments must be (checked before
+    anyone could run them; the shape test first keeps repeated checks cheap)."""
+    import json
+
+    stripped = text.strip()
+    if not stripped or stripped[0] not in "{[" or stripped[-1] not in "}]":
+        return False
+    try:
+        json.loads(stripped)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
 def pending_events(error: BaseException) -> list[Event]:
     """The events a parser attached to `error` (to show before it); empty when none."""
     return list(getattr(error, "events", ()) or ())

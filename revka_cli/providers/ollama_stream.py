@@ -14,7 +14,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
-from revka_cli.providers.errors_map import TRUNCATED, invalid_json, server_error, stream_error, stream_events
+from revka_cli.providers.errors_map import (
+    TRUNCATED, invalid_json, is_json, server_error, stream_error, stream_events,
+)
 from revka_cli.providers.events import Done, Event, ReasoningDelta, TextDelta, ToolCall, Usage
 from revka_cli.providers.ndjson import NDJSONDecoder
 
@@ -111,7 +113,7 @@ class OllamaStreamParser:
             text = arguments if arguments.strip() else "{}"
         else:
             text = json.dumps(arguments if arguments is not None else {}, ensure_ascii=False)
-        return ToolCall(index, call_id, name, text, complete=bool(name) and _is_json(text))
+        return ToolCall(index, call_id, name, text, complete=bool(name) and is_json(text))
 
 
 def _incomplete(line: bytes) -> bool:
@@ -124,14 +126,6 @@ def _incomplete(line: bytes) -> bool:
     except (ValueError, RecursionError):
         return False
     return False
-
-
-def _is_json(text: str) -> bool:
-    try:
-        json.loads(text)
-    except (ValueError, RecursionError):
-        return False
-    return True
 
 
 def _final_events(obj: dict, has_tool_calls: bool) -> list[Event]:

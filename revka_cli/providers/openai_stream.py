@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
-from revka_cli.providers.errors_map import TRUNCATED, invalid_json, server_error, stream_error, stream_events
+from revka_cli.providers.errors_map import (
+    TRUNCATED, invalid_json, is_json, server_error, stream_error, stream_events,
+)
 from revka_cli.providers.events import Done, Event, ReasoningDelta, TextDelta, ToolCall, Usage
 from revka_cli.providers.sse import SSEDecoder, SSEEvent
 
@@ -236,18 +238,7 @@ def _restates(parts: list[str], arguments: str) -> bool:
     cheap checks first, so servers that repeat the id on every fragment stay linear."""
     if arguments.lstrip()[:1] not in ("{", "[") or parts[-1].rstrip()[-1:] not in ("}", "]"):
         return False
-    return _is_json(arguments) and _is_json("".join(parts))
-
-
-def _is_json(text: str) -> bool:
-    stripped = text.strip()
-    if not stripped or stripped[0] not in "{[" or stripped[-1] not in "}]":
-        return False
-    try:
-        json.loads(stripped)
-    except (ValueError, RecursionError):
-        return False
-    return True
+    return is_json(arguments) and is_json("".join(parts))
 
 
 def _emit_tools(tools: dict[int, _ToolAcc], choice: int, complete: bool) -> list[Event]:
@@ -259,7 +250,7 @@ def _emit_tools(tools: dict[int, _ToolAcc], choice: int, complete: bool) -> list
         arguments = "".join(acc.parts)
         if not arguments.strip():
             arguments = "{}"
-        whole = complete and bool(acc.name) and _is_json(arguments)
+        whole = complete and bool(acc.name) and is_json(arguments)
         events.append(ToolCall(index, acc.id, acc.name or "", arguments, whole, choice))
     return events
 
