@@ -18,7 +18,8 @@ TABLE = REPO / "revka_cli" / "cli" / "completetable.py"
 def generate() -> dict[Path, str]:
     """{path: content} for every generated file."""
     sys.path.insert(0, str(REPO))
-    from revka_cli.cli.completion import FILE_NAMES, SHELLS, render_table, script
+    from revka_cli.cli.completion import SHELLS, render_table
+    from revka_cli.cli.completion_scripts import FILE_NAMES, script
 
     files = {REPO / "completions" / FILE_NAMES[shell]: script(shell) for shell in SHELLS}
     files[TABLE] = render_table()

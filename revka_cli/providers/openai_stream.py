@@ -13,24 +13,15 @@ import json
 from collections.abc import Iterable, Iterator
 
 from revka_cli.providers.errors_map import (
-    TRUNCATED, invalid_json, is_json, server_error, stream_error, stream_events,
+    TRUNCATED, invalid_json, server_error, stream_error, stream_events,
 )
-from revka_cli.providers.events import Done, Event, ReasoningDelta, TextDelta, ToolCall, Usage
+from revka_cli.providers.events import Done, Event, ReasoningDelta, TextDelta, Usage
+from revka_cli.providers.openai_tools import ToolAccumulator, emit_tools, merge_fragment
 from revka_cli.providers.sse import SSEDecoder, SSEEvent
 
 TRUNCATED_MESSAGE = f"{TRUNCATED} (no finish_reason, no [DONE])"
 _raw_decode = json.JSONDecoder().raw_decode
 _FINISH_WORDS = {"eos": "stop", "eos_token": "stop", "end_turn": "stop", "function_call": "tool_calls"}
-
-
-class _ToolAcc:
-    __slots__ = ("id", "name", "parts", "emitted")
-
-    def __init__(self) -> None:
-        self.id: str | None = None
-        self.name: str | None = None
-        self.parts: list[str] = []
-        self.emitted = False
 
 
 class _Choice:
@@ -39,7 +30,7 @@ class _Choice:
     def __init__(self) -> None:
         self.finish_reason: str | None = None
         self.finished = False
-        self.tools: dict[int, _ToolAcc] = {}
+        self.tools: dict[int, ToolAccumulator] = {}
 
 
 class OpenAIStreamParser:
@@ -119,7 +110,7 @@ class OpenAIStreamParser:
             if fragments and isinstance(fragments, list):
                 for fragment in fragments:
                     if isinstance(fragment, dict):
-                        _merge_fragment(state.tools, fragment)
+                        merge_fragment(state.tools, fragment)
         reason = choice.get("finish_reason")
         if reason and not state.finished and isinstance(reason, str):
             state.finish_reason = reason
@@ -129,7 +120,7 @@ class OpenAIStreamParser:
         events: list[Event] = []
         for index, state in sorted(self._choices.items()):
             if state.finished:
-                events.extend(_emit_tools(state.tools, index, True))
+                events.extend(emit_tools(state.tools, index, True))
             else:
                 events.extend(_finish_choice(index, state))
         return events
@@ -137,7 +128,7 @@ class OpenAIStreamParser:
     def _incomplete_tools(self) -> list[Event]:
         events: list[Event] = []
         for index, state in sorted(self._choices.items()):
-            events.extend(_emit_tools(state.tools, index, complete=False))
+            events.extend(emit_tools(state.tools, index, complete=False))
         return events
 
 
@@ -179,7 +170,7 @@ def _delta_events(delta: dict, index: int, events: list[Event]) -> None:
 
 def _finish_choice(index: int, state: _Choice) -> list[Event]:
     state.finished = True
-    events: list[Event] = _emit_tools(state.tools, index, complete=True)
+    events: list[Event] = emit_tools(state.tools, index, complete=True)
     events.append(Done(normalise_finish(state.finish_reason, bool(state.tools)), index))
     return events
 
@@ -194,65 +185,6 @@ def _error_payload(data: str) -> object:
 
 def _int(value: object, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else default
-
-
-def _merge_fragment(tools: dict[int, _ToolAcc], fragment: dict) -> None:
-    """Merge one `delta.tool_calls[]` fragment into the call with the same index."""
-    function = fragment.get("function") if isinstance(fragment.get("function"), dict) else {}
-    call_id, name = fragment.get("id"), function.get("name")
-    call_id = call_id if isinstance(call_id, str) and call_id else None
-    name = name if isinstance(name, str) and name else None
-    index = _fragment_index(tools, fragment, call_id, name)
-    acc = tools.get(index)
-    if acc is None:
-        acc = tools[index] = _ToolAcc()
-    resent = (call_id is not None and call_id == acc.id) or (name is not None and name == acc.name)
-    acc.id = acc.id or call_id
-    acc.name = acc.name or name
-    arguments = function.get("arguments")
-    if isinstance(arguments, (dict, list)):
-        acc.parts = [json.dumps(arguments, ensure_ascii=False)]
-    elif isinstance(arguments, str) and arguments:
-        if resent and acc.parts and _restates(acc.parts, arguments):
-            acc.parts = [arguments]  # the whole call sent again: keep one copy of the arguments
-        else:
-            acc.parts.append(arguments)
-
-
-def _fragment_index(tools: dict[int, _ToolAcc], fragment: dict, call_id: str | None,
-                    name: str | None) -> int:
-    index = fragment.get("index")
-    if isinstance(index, int) and not isinstance(index, bool):
-        return index
-    # no index (some servers): match by id, else a fragment with an id/name opens a new call
-    for number, acc in tools.items():
-        if call_id is not None and acc.id == call_id:
-            return number
-    if call_id is None and name is None and tools:
-        return max(tools)
-    return max(tools) + 1 if tools else 0
-
-
-def _restates(parts: list[str], arguments: str) -> bool:
-    """True when `arguments` is a whole JSON value following an already whole one (a resent call);
-    cheap checks first, so servers that repeat the id on every fragment stay linear."""
-    if arguments.lstrip()[:1] not in ("{", "[") or parts[-1].rstrip()[-1:] not in ("}", "]"):
-        return False
-    return is_json(arguments) and is_json("".join(parts))
-
-
-def _emit_tools(tools: dict[int, _ToolAcc], choice: int, complete: bool) -> list[Event]:
-    events: list[Event] = []
-    for index, acc in sorted(tools.items()):
-        if acc.emitted:
-            continue
-        acc.emitted = True
-        arguments = "".join(acc.parts)
-        if not arguments.strip():
-            arguments = "{}"
-        whole = complete and bool(acc.name) and is_json(arguments)
-        events.append(ToolCall(index, acc.id, acc.name or "", arguments, whole, choice))
-    return events
 
 
 def normalise_finish(reason: str | None, has_tool_calls: bool) -> str | None:
@@ -319,12 +251,12 @@ def _message_as_delta(message: dict) -> dict:
     return delta
 
 
-def _tools_from_message(message: dict) -> dict[int, _ToolAcc]:
-    tools: dict[int, _ToolAcc] = {}
+def _tools_from_message(message: dict) -> dict[int, ToolAccumulator]:
+    tools: dict[int, ToolAccumulator] = {}
     calls = message.get("tool_calls")
     for position, call in enumerate(calls if isinstance(calls, list) else []):
         if isinstance(call, dict):
-            _merge_fragment(tools, {**call, "index": _int(call.get("index"), position)})
+            merge_fragment(tools, {**call, "index": _int(call.get("index"), position)})
     return tools
 
 

@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from revka_cli.cli import completion, fastcomplete
+from revka_cli.cli import completion, completion_install, completion_scripts, fastcomplete
 from tests.completionkit import ALL, REPO, cached_catalog  # noqa: F401
 
 # --- generated files ---------------------------------------------------------------------------------
@@ -33,7 +33,7 @@ def test_generated_scripts_and_table_match_the_app():
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_completion_command_prints_the_committed_script(revka, shell):
-    committed = (REPO / "completions" / completion.FILE_NAMES[shell]).read_text()
+    committed = (REPO / "completions" / completion_scripts.FILE_NAMES[shell]).read_text()
     res = revka("completion", shell)
     assert res.exit_code == 0 and res.stdout == committed
 
@@ -207,17 +207,17 @@ def test_fast_path_imports_nothing_heavy(cached_catalog, env):
 
 def test_install_paths(isolated_env, monkeypatch):
     home = isolated_env
-    assert completion.install_path("bash") == \
+    assert completion_install.install_path("bash") == \
         home / ".local" / "share" / "bash-completion" / "completions" / "revka"
-    assert completion.install_path("zsh") == home / ".zfunc" / "_revka"
-    assert completion.install_path("fish") == home / ".config" / "fish" / "completions" / "revka.fish"
+    assert completion_install.install_path("zsh") == home / ".zfunc" / "_revka"
+    assert completion_install.install_path("fish") == home / ".config" / "fish" / "completions" / "revka.fish"
     monkeypatch.delenv("XDG_DATA_HOME")
     monkeypatch.delenv("XDG_CONFIG_HOME")
-    assert completion.install_path("bash") == \
+    assert completion_install.install_path("bash") == \
         home / ".local" / "share" / "bash-completion" / "completions" / "revka"
-    assert completion.install_path("fish") == home / ".config" / "fish" / "completions" / "revka.fish"
+    assert completion_install.install_path("fish") == home / ".config" / "fish" / "completions" / "revka.fish"
     monkeypatch.setenv("BASH_COMPLETION_USER_DIR", str(home / "bc"))
-    assert completion.install_path("bash") == home / "bc" / "completions" / "revka"
+    assert completion_install.install_path("bash") == home / "bc" / "completions" / "revka"
 
 
 def test_install_detects_the_shell_and_says_where(revka, isolated_env, monkeypatch):
@@ -242,13 +242,13 @@ def test_install_zsh_prints_the_fpath_line_and_edits_nothing(revka, isolated_env
 
 
 def test_install_rc_adds_the_line_once(revka, isolated_env, monkeypatch):
-    monkeypatch.setattr(completion, "_bash_completion_active", lambda env: False)
+    monkeypatch.setattr(completion_install, "_bash_completion_active", lambda env: False)
     (isolated_env / ".bashrc").write_text("alias ll='ls -l'")
     for _ in range(2):
         res = revka("completion", "install", "bash", "--rc")
         assert res.exit_code == 0, res
     rc = (isolated_env / ".bashrc").read_text()
-    target = completion.install_path("bash")
+    target = completion_install.install_path("bash")
     assert rc.startswith("alias ll='ls -l'\n") and rc.count(str(target)) == 2  # one line, 2 mentions
     assert rc.count("revka completion install bash --rc") == 1
     res = revka("completion", "install", "zsh", "--rc")
@@ -256,9 +256,9 @@ def test_install_rc_adds_the_line_once(revka, isolated_env, monkeypatch):
 
 
 def test_install_without_rc_says_what_bash_needs(revka, isolated_env, monkeypatch):
-    monkeypatch.setattr(completion, "_bash_completion_active", lambda env: False)
+    monkeypatch.setattr(completion_install, "_bash_completion_active", lambda env: False)
     res = revka("completion", "install", "bash")
-    target = completion.install_path("bash")
+    target = completion_install.install_path("bash")
     assert f"[ -f '{target}' ] && . '{target}'" in res.stdout
     assert not (isolated_env / ".bashrc").exists()
 
