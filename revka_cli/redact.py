@@ -13,6 +13,18 @@ def is_secret_header(name: str) -> bool:
     return bool(_SECRET_HEADER.search(name))
 
 
+def display_provider(provider: str) -> str:
+    """A provider id as shown to people: a custom URL loses its userinfo and query secrets."""
+    from revka_cli import specs
+
+    custom = specs.split_custom(provider)
+    if not custom:
+        return provider
+    from revka_cli.urls import redact_url
+
+    return f"{custom[0]}:{redact_url(custom[1])}"
+
+
 def redact_secret(secret: str | None) -> str | None:
     """At most the last 4 characters survive, and only for long keys."""
     if not secret:

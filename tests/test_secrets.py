@@ -75,3 +75,28 @@ def test_models_and_doctor_never_show_the_key(canary_config, revka, reply, args)
 def test_completion_and_help_never_show_the_key(canary_config, revka_proc):
     for args in (["--help"], ["chat", "--help"], ["completion", "bash"]):
         assert_clean(revka_proc(*args, env={"REVKA_API_KEY": CANARY}))
+
+
+USERINFO = "bob:sk-canary-5ecret-Q9Z8Y7X6W5V4"
+
+
+@pytest.mark.parametrize("flags", [["--json"], []])
+def test_a_password_in_a_custom_url_never_shows(server, revka, write_config, flags):
+    server.route("POST", "/v1/chat/completions", Reply.json({"error": {"message": "nope"}}, 401))
+    server.route("GET", "/v1/models", Reply.json({"data": [{"id": "m"}]}))
+    provider = f"custom:http://{USERINFO}@127.0.0.1:{server.port}/v1"
+    write_config(f'default_provider = "{provider}"\ndefault_model = "m"\n'
+                 f'[reliability]\nfallback_providers = ["custom:http://{USERINFO}@127.0.0.1:9/v1"]\n')
+    res = revka("chat", "hi", *flags)
+    assert res.exit_code in (4, 6) and "bob:****" not in res.stdout + res.stderr
+    assert_clean(res)
+    for args in (["models", "refresh"], ["models", "list"], ["models", "list", "--json"],
+                 ["doctor", "models", "--json"]):
+        assert_clean(revka(*args))
+
+
+def test_the_plain_http_refusal_hides_a_password_in_the_url(revka):
+    res = revka("chat", "-p", f"custom:http://{USERINFO}@gpu.example:8000/v1", "-m", "m", "hi",
+                env={"REVKA_API_KEY": "k"})
+    assert res.exit_code == 3 and "plain http" in res.stderr
+    assert_clean(res)

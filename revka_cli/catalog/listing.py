@@ -10,6 +10,8 @@ from revka_cli.catalog.parse import DECLARED, LIVE, ModelInfo
 from revka_cli.catalog.store import TTL_SECS, is_fresh
 from revka_cli.config import Config
 from revka_cli.records import Factory, Record
+from revka_cli.redact import display_provider
+from revka_cli.urls import redact_url
 
 
 class Group(Record, frozen=False):
@@ -20,8 +22,13 @@ class Group(Record, frozen=False):
     last_error: str | None = None
     declared: bool = False
 
+    @property
+    def shown(self) -> str:
+        """The provider as printed (a custom URL without its secrets)."""
+        return display_provider(self.provider)
+
     def qualified(self, model: ModelInfo) -> str:
-        return f"{self.provider}/{model.name}"
+        return f"{self.shown}/{model.name}"
 
 
 def _group(view: CatalogView, provider: str, full: bool) -> Group | None:
@@ -59,7 +66,7 @@ def has_live(groups: list[Group]) -> bool:
 
 def json_rows(groups: list[Group]) -> list[dict]:
     """The stable `--json` shape: {provider, name, qualified, context_window, source, fetched_at}."""
-    return [{"provider": g.provider, "name": m.name, "qualified": g.qualified(m),
+    return [{"provider": g.shown, "name": m.name, "qualified": g.qualified(m),
              "context_window": m.context_window, "source": DECLARED if g.declared else m.source,
              "fetched_at": g.fetched_at} for g in groups for m in g.models]
 
@@ -96,12 +103,12 @@ def default_marker(cfg: Config) -> tuple[str | None, str | None]:
 
 def header(g: Group, now: float | None = None) -> str:
     """`provider  base_url  (N models, fetched 2h ago)`, noting a stale or failed cache."""
-    where = f"  {g.base_url}" if g.base_url else ""
+    where = f"  {redact_url(g.base_url)}" if g.base_url else ""
     when = "declared in the config" if g.declared else f"fetched {human_age(g.fetched_at, now)}"
     stale = "" if g.declared or is_fresh({"fetched_at": g.fetched_at}, now) else ", stale"
     error = f"; last refresh failed: {g.last_error}" if g.last_error else ""
     n = len(g.models)
-    return f"{g.provider}{where}  ({n} model{'s' * (n != 1)}, {when}{stale}{error})"
+    return f"{g.shown}{where}  ({n} model{'s' * (n != 1)}, {when}{stale}{error})"
 
 
 def text_lines(groups: list[Group], cfg: Config, now: float | None = None) -> list[str]:
@@ -151,16 +158,17 @@ def refresh_line(result, now: float | None = None) -> str:
     """One line per provider for `models refresh`: the model count, or the error and its hint."""
     n = len(result.models)
     count = f"{n} model{'s' * (n != 1)}"
-    where = f" at {result.base_url}" if result.base_url else ""
+    where = f" at {redact_url(result.base_url)}" if result.base_url else ""
+    name = display_provider(result.provider)
     if result.ok and result.declared:
-        return f"{result.provider}: {count} (declared in the config)"
+        return f"{name}: {count} (declared in the config)"
     if result.ok and result.cached:
-        return (f"{result.provider}: {count}{where} (cached {human_age(result.fetched_at, now)}; "
+        return (f"{name}: {count}{where} (cached {human_age(result.fetched_at, now)}; "
                 "--force to refetch)")
     if result.ok:
-        return f"{result.provider}: {count}{where} ({result.elapsed:.2f}s)"
+        return f"{name}: {count}{where} ({result.elapsed:.2f}s)"
     error = result.error
-    line = f"{result.provider}: error: {error.message if error else 'unknown failure'}"
+    line = f"{name}: error: {error.message if error else 'unknown failure'}"
     if error is not None and error.hint:
         line += f" / hint: {error.hint}"
     if result.stale:

@@ -80,8 +80,10 @@ def write_tail(sink: TerminalSink, result: ChatResult) -> None:
 
 
 def json_document(*, provider, model, result: ChatResult, timing, attempts, error=None) -> dict:
+    from revka_cli.redact import display_provider
+
     return {
-        "provider": provider,
+        "provider": display_provider(provider) if provider else provider,
         "model": model,
         "text": result.text,
         "reasoning": result.reasoning or None,
@@ -104,6 +106,9 @@ def report_attempts(attempts, quiet: bool) -> None:
     """One stderr line per failed attempt, when more than one provider or model was tried."""
     if len(attempts) < 2:
         return
+    from revka_cli.redact import display_provider
+
     for a in attempts:
         if a.error:
-            sys.stderr.write(f"revka: attempt {a.provider}/{a.model} failed: {a.error}\n")
+            sys.stderr.write(f"revka: attempt {display_provider(a.provider)}/{a.model} failed: "
+                             f"{a.error}\n")

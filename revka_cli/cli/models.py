@@ -11,6 +11,7 @@ import typer
 from revka_cli.cli.completion import complete_model, complete_provider  # and the shell classes
 from revka_cli.cli.output import err, out, out_json, warn
 from revka_cli.cli.state import get_state
+from revka_cli.redact import display_provider
 from revka_cli.errors import NotFoundError, UsageError
 
 app = typer.Typer(help="List, refresh and choose models (the cache behind name completion).",
@@ -43,7 +44,7 @@ def _run_refresh(state, cfg, names: list[str], *, force: bool, details: bool) ->
         task = progress.add_task(f"refreshing {len(names)} provider(s)", total=len(names))
 
         def done(result) -> None:
-            progress.update(task, advance=1, description=f"refreshing: {result.provider} done")
+            progress.update(task, advance=1, description=f"refreshing: {display_provider(result.provider)} done")
 
         return refresh_many(cfg, names, force=force, details=details, on_result=done)
 
@@ -132,7 +133,7 @@ def list_(
         listed = collect(cfg, wanted, full=tty)
         for result in results:
             if result.error is not None and any(g.models for g in listed):
-                warn(state, f"{result.provider}: {result.error.message}")
+                warn(state, f"{display_provider(result.provider)}: {result.error.message}")
         _warn_all(state, results)
         groups = collect(cfg, wanted, full=tty)
     if as_json:

@@ -10,7 +10,8 @@ from revka_cli import specs
 from revka_cli.config import Config
 from revka_cli.doctor.listing import ChatProbe, Listing
 from revka_cli.doctor.results import FAIL, OK, SKIP, WARN, Check
-from revka_cli.doctor.targets import Target, display_name
+from revka_cli.doctor.targets import Target
+from revka_cli.redact import display_provider
 from revka_cli.errors import (
     EXIT_AUTH, EXIT_CONFIG, EXIT_CONNECT, EXIT_NOT_FOUND, EXIT_PROVIDER,
     AuthError, NotFoundError, RevkaError,
@@ -38,7 +39,7 @@ def clip(text: str) -> str:
 
 
 def models_hint(provider: str) -> str:
-    return f"revka models list --provider {display_name(provider)}"
+    return f"revka models list --provider {display_provider(provider)}"
 
 
 def key_hint(endpoint: Endpoint) -> str:
@@ -46,7 +47,7 @@ def key_hint(endpoint: Endpoint) -> str:
     if endpoint.provider == specs.DECLARED_CUSTOM:
         return "set models.custom.api_key to the key this server expects"
     where = f"providers.{spec.id}.api_key" if spec \
-        else f'providers."{display_name(endpoint.provider)}".api_key'
+        else f'providers."{display_provider(endpoint.provider)}".api_key'
     env = " or ".join(spec.key_env) if spec else ""
     return f"set {env + ' or ' if env else ''}{where} to the key this server expects"
 
@@ -191,7 +192,7 @@ def model_from_listing(target: Target, endpoint: Endpoint, names: list[str]) -> 
     if target.declared:
         return Check("model", OK, 0.0, f"serves all {len(target.declared)} declared models "
                      f"({count})")
-    name = display_name(endpoint.provider)
+    name = display_provider(endpoint.provider)
     return Check("model", WARN, 0.0, f"no model configured for {name} ({count})",
                  f"set providers.{name}.default_model (default_model for the default provider) "
                  "so doctor can check it")

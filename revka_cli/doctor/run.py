@@ -19,7 +19,8 @@ from datetime import datetime, timezone
 from revka_cli.config import Config
 from revka_cli.doctor.probe import Options, probe_provider, skip_rest
 from revka_cli.doctor.results import FAIL, SKIP, Check, DoctorReport, ProviderReport
-from revka_cli.doctor.targets import Target, display_name
+from revka_cli.doctor.targets import Target
+from revka_cli.redact import display_provider
 from revka_cli.errors import EXIT_CONNECT
 
 log = logging.getLogger("revka.doctor")
@@ -45,7 +46,7 @@ def run_doctor(cfg: Config, targets: list[Target], *, timeout: float = 10.0, cha
     options = Options(timeout=timeout, chat=chat)
     allowed = set(allow_fail)
     timestamp, started = utc_timestamp(), time.monotonic()
-    reports = [ProviderReport(display_name(t.provider), allow_fail=t.provider in allowed)
+    reports = [ProviderReport(display_provider(t.provider), allow_fail=t.provider in allowed)
                for t in targets]
     finished = _probe_all(cfg, targets, reports, options, env)
     elapsed = (time.monotonic() - started) * 1000

@@ -26,16 +26,6 @@ class Target:
     problem: str | None = None  # why the name itself is unusable
 
 
-def display_name(provider: str) -> str:
-    """The provider as shown: a custom URL loses its userinfo and query secrets."""
-    custom = specs.split_custom(provider)
-    if custom:
-        from revka_cli.urls import redact_url
-
-        return f"{custom[0]}:{redact_url(custom[1])}"
-    return provider
-
-
 def _canonical(name: str) -> tuple[str, str | None]:
     try:
         return canonical_provider(name), None

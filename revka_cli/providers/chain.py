@@ -34,7 +34,9 @@ class AttemptRecord:
     exit_code: int = 0
 
     def as_dict(self) -> dict:
-        return {"provider": self.provider, "model": self.model, "error": self.error,
+        from revka_cli.redact import display_provider
+
+        return {"provider": display_provider(self.provider), "model": self.model, "error": self.error,
                 "exit_code": self.exit_code}
 
 

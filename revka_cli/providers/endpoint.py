@@ -12,6 +12,7 @@ from revka_cli.config.settings import EMPTY
 from revka_cli.errors import ConfigError, UsageError
 from revka_cli.providers.credentials import Credential, key_mismatch, resolve_credential
 from revka_cli.records import Record
+from revka_cli.redact import display_provider
 from revka_cli.urls import is_loopback_url, is_plain_http, join_path, redact_url, url_problem
 
 ANTHROPIC_VERSION = "2023-06-01"
@@ -117,7 +118,7 @@ def resolve_endpoint(cfg: Config, name: str, *, is_primary: bool, flag_key: str 
     base = _base_url(cfg, provider, spec, is_primary)
     problem = url_problem(base)
     if problem:
-        raise ConfigError(f"{provider}: {problem}: '{redact_url(base)}'",
+        raise ConfigError(f"{display_provider(provider)}: {problem}: '{redact_url(base)}'",
                           "custom: and anthropic-custom: need an http:// or https:// URL with a host")
     protocol = _protocol(provider, spec)
     table = cfg.providers.get(provider)
@@ -171,9 +172,11 @@ def _credential_checks(cfg, provider, protocol, url, credential, table) -> list[
             else cfg.allow_insecure_http
         host = redact_url(url)
         if not allowed:
-            raise ConfigError(f"refusing to send the API key for {provider} over plain http to {host}",
+            raise ConfigError(f"refusing to send the API key for {display_provider(provider)} over "
+                              f"plain http to {host}",
                               "use https://, or set allow_insecure_http = true if this network is trusted")
-        warnings.append(f"sending the API key for {provider} over plain http to {host}")
+        warnings.append(f"sending the API key for {display_provider(provider)} over plain http "
+                        f"to {host}")
     if not specs.is_custom_url(provider):
         mismatch = key_mismatch(provider, credential.key)
         if mismatch:

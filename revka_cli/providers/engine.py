@@ -193,11 +193,14 @@ def _preview(body: bytes) -> str:
     return repr(text[:80]) if text else "(empty body)"
 
 
-def _check_content_type(stream, body_peek: bytes | None = None) -> str:
+def _check_content_type(stream) -> str:
     ctype = (stream.response.headers.get("content-type") or "").lower()
     if "text/html" in ctype:
+        from revka_cli.urls import redact_url
+
         stream.close()
-        raise ProviderError(f"the server answered HTML, not an API response, at {stream.response.request.url}",
+        url = redact_url(str(stream.response.request.url))
+        raise ProviderError(f"the server answered HTML, not an API response, at {url}",
                             "use the API root (for OpenAI-compatible servers it ends in /v1)")
     return ctype
 
@@ -219,7 +222,7 @@ def run_attempt(endpoint: Endpoint, req: ChatRequest, client: HttpClient, sink: 
                                     permanent=is_capability_refusal)
         assembler.stream = stream
         try:
-            check_status(stream, _extract_with_hint(error_message))
+            check_status(stream, error_message)
         except NotFoundError as exc:
             exc.hint = _not_found_hint(exc.message) or exc.hint
             raise
@@ -244,10 +247,6 @@ def run_attempt(endpoint: Endpoint, req: ChatRequest, client: HttpClient, sink: 
         timing.finished = time.monotonic()
     sink.flush()
     return assembler.result, timing
-
-
-def _extract_with_hint(extract):
-    return lambda body, ctype: extract(body, ctype)
 
 
 def _consume_stream(protocol: str, stream, assembler: _Assembler, sink: Sink) -> None:
