@@ -27,7 +27,8 @@ def provider_problem(name: str) -> str | None:
 
 
 def has_key(cfg: Config, provider: str, env: Mapping[str, str], is_default: bool) -> bool:
-    """Whether any credential source yields a key for `provider` (commands are not run)."""
+    """Whether any credential source yields a key for `provider` (commands are not run), in the
+    order providers/credentials.py uses at run time: REVKA_API_KEY belongs to the default only."""
     spec = specs.find(provider)
     pid = spec.id if spec else provider
     table = cfg.providers.get(pid)
@@ -37,7 +38,7 @@ def has_key(cfg: Config, provider: str, env: Mapping[str, str], is_default: bool
         return True
     if spec and any(env.get(v) for v in spec.key_env):
         return True
-    return bool(env.get("REVKA_API_KEY"))
+    return is_default and bool(env.get("REVKA_API_KEY", "").strip())
 
 
 def check_semantics(cfg: Config, report: Report, env: Mapping[str, str], file_values: dict,

@@ -73,3 +73,13 @@ def test_secrets_are_redacted_in_show(revka, write_config):
         assert canary[:-4] not in res.stdout
     data = json.loads(revka("config", "show", "--json").stdout)
     assert data["api_key"] == "****9z9z" and data["providers"]["sglang"]["api_key"] == "****"
+
+
+def test_revka_api_key_counts_for_the_default_provider_only(revka, write_config):
+    # the same rule as at run time: a fallback never gets REVKA_API_KEY
+    write_config('default_provider = "openai"\n[reliability]\nfallback_providers = ["groq"]\n')
+    res = revka("config", "validate", "--json", env={"REVKA_API_KEY": "sk-x"})
+    errors = json.loads(res.stdout)["errors"]
+    assert res.exit_code == 3
+    assert [(e["key"], e["message"].split(":")[0]) for e in errors] == [
+        ("reliability.fallback_providers", "groq needs an API key")]
