@@ -102,8 +102,7 @@ def _enable_debug_log() -> None:
             sys.stderr.write(self.format(record) + "\n")
 
     logger = logging.getLogger("revka")
-    if not any(isinstance(h, CurrentStderr.__mro__[1]) and h.get_name() == "revka-debug"
-               for h in logger.handlers):
+    if not any(h.get_name() == "revka-debug" for h in logger.handlers):
         handler = CurrentStderr()
         handler.set_name("revka-debug")
         handler.setFormatter(logging.Formatter("revka: debug: %(message)s"))

@@ -34,6 +34,19 @@ def fast_help(args: list[str]) -> str | None:
     return PAGES[key]
 
 
+def _fast_command(args: list[str]) -> int | None:
+    """A stored help page, or a command the typer-free fast path answers; None otherwise."""
+    page = fast_help(args)
+    if page is not None:
+        sys.stdout.write(page)
+        return 0
+    if "--help" in args or "-h" in args:
+        return None
+    from revka_cli.cli.fastpath import run_fast
+
+    return run_fast(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     if args in (["--version"], ["-V"]):
@@ -45,18 +58,10 @@ def main(argv: list[str] | None = None) -> int:
         from revka_cli.cli.fastcomplete import answer
 
         code = answer()
-        if code is not None:
-            return code
-    page = None if os.environ.get("_REVKA_COMPLETE") else fast_help(args)
-    if page is not None:
-        sys.stdout.write(page)
-        return 0
-    if not os.environ.get("_REVKA_COMPLETE") and "--help" not in args and "-h" not in args:
-        from revka_cli.cli.fastpath import run_fast
-
-        code = run_fast(args)
-        if code is not None:
-            return code
+    else:
+        code = _fast_command(args)
+    if code is not None:
+        return code
     from revka_cli.cli.app import run
 
     return run(args)
