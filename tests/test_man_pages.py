@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
 import re
 import shlex
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.scriptkit import load_script
 
 REPO = Path(__file__).resolve().parent.parent
 MAN = REPO / "man"
@@ -19,11 +19,7 @@ SECTIONS = ["NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "ENVIRONMENT", "FILES"
 
 
 def gen_man():
-    sys.path.insert(0, str(REPO / "scripts"))
-    try:
-        return importlib.import_module("gen_man")
-    finally:
-        sys.path.pop(0)
+    return load_script("gen_man")
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,11 @@ entry for every hint revka prints, the demo section, and the revka commands it s
 from __future__ import annotations
 
 import ast
-import importlib
 import re
 import shlex
-import sys
 from pathlib import Path
+
+from tests.scriptkit import load_script
 
 REPO = Path(__file__).resolve().parent.parent
 README = REPO / "README.md"
@@ -26,11 +26,7 @@ def section(title: str) -> str:
 
 
 def test_config_table_is_generated_from_the_schema():
-    sys.path.insert(0, str(REPO / "scripts"))
-    try:
-        gen = importlib.import_module("gen_readme")
-    finally:
-        sys.path.pop(0)
+    gen = load_script("gen_readme")
     assert readme() == gen.render(readme()), "the config table drifted: run scripts/gen_readme.py"
     from revka_cli.config.schema import iter_fields
 

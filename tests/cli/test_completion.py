@@ -6,7 +6,6 @@ shell classes in revka_cli/cli/completion.py) prints, for every request it answe
 
 from __future__ import annotations
 
-import importlib
 import io
 import json
 import os
@@ -17,16 +16,13 @@ import pytest
 
 from revka_cli.cli import completion, completion_install, completion_scripts, fastcomplete
 from tests.completionkit import ALL, REPO, cached_catalog  # noqa: F401
+from tests.scriptkit import load_script
 
 # --- generated files ---------------------------------------------------------------------------------
 
 
 def test_generated_scripts_and_table_match_the_app():
-    sys.path.insert(0, str(REPO / "scripts"))
-    try:
-        gen = importlib.import_module("gen_completions")
-    finally:
-        sys.path.pop(0)
+    gen = load_script("gen_completions")
     for path, text in gen.generate().items():
         assert path.read_text() == text, f"{path.name} drifted: run scripts/gen_completions.py"
 

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.scriptkit import load_script
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def test_generated_help_pages_match_the_app():
-    sys.path.insert(0, str(REPO / "scripts"))
-    try:
-        gen_help = importlib.import_module("gen_help")
-    finally:
-        sys.path.pop(0)
+    gen_help = load_script("gen_help")
     stored = (REPO / "revka_cli" / "cli" / "helptext.py").read_text()
     assert stored == gen_help.generate(), "help pages drifted: run scripts/gen_help.py"
 
