@@ -57,18 +57,19 @@ Event = TextDelta | ReasoningDelta | ToolCall | Usage | Done
 
 @dataclass
 class ChatResult:
-    """The answer assembled from events (for choice 0 unless stated)."""
+    """The answer assembled from the events of one choice (0 unless stated)."""
 
     text: str = ""
     reasoning: str = ""
     tool_calls: list[ToolCall] = field(default_factory=list)
     finish_reason: str | None = None
+    stop_sequence: str | None = None
     usage: Usage | None = None
     done: bool = False
-    model: str | None = None
+    choice: int = 0
 
     def apply(self, event: Event) -> None:
-        if getattr(event, "choice", 0) != 0:
+        if getattr(event, "choice", 0) != self.choice:
             return
         if isinstance(event, TextDelta):
             self.text += event.text
@@ -82,3 +83,4 @@ class ChatResult:
             self.done = True
             if event.finish_reason is not None:
                 self.finish_reason = event.finish_reason
+            self.stop_sequence = event.stop_sequence

@@ -15,7 +15,7 @@ from pathlib import Path
 from revka_cli.errors import StreamError
 from revka_cli.providers.anthropic_stream import AnthropicStreamParser
 from revka_cli.providers.errors_map import stream_events
-from revka_cli.providers.events import Done, ReasoningDelta, TextDelta, ToolCall, Usage
+from revka_cli.providers.events import ChatResult, Usage
 from revka_cli.providers.ndjson import NDJSONDecoder
 from revka_cli.providers.ollama_stream import OllamaStreamParser
 from revka_cli.providers.openai_stream import OpenAIStreamParser
@@ -121,35 +121,15 @@ def chunkings(body: bytes, seed: int = 1234) -> dict[str, list[bytes]]:
 
 
 @dataclass
-class ChoiceResult:
-    text: str = ""
-    reasoning: str = ""
-    tool_calls: list[ToolCall] = field(default_factory=list)
-    finish_reason: str | None = None
-    done: bool = False
-    stop_sequence: str | None = None
-
-
-@dataclass
 class Outcome:
     events: list = field(default_factory=list)
     error: StreamError | None = None
     parser: object = None
 
-    def choice(self, index: int = 0) -> ChoiceResult:
-        result = ChoiceResult()
+    def choice(self, index: int = 0) -> ChatResult:
+        result = ChatResult(choice=index)
         for event in self.events:
-            if getattr(event, "choice", 0) != index:
-                continue
-            if isinstance(event, TextDelta):
-                result.text += event.text
-            elif isinstance(event, ReasoningDelta):
-                result.reasoning += event.text
-            elif isinstance(event, ToolCall):
-                result.tool_calls.append(event)
-            elif isinstance(event, Done):
-                result.done, result.finish_reason = True, event.finish_reason
-                result.stop_sequence = event.stop_sequence
+            result.apply(event)
         return result
 
     @property
