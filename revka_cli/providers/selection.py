@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from revka_cli import specs
 from revka_cli.config import Config
+from revka_cli.config.semantics import split_qualified
 from revka_cli.errors import ConfigError, UsageError
 from revka_cli.providers.endpoint import canonical_provider
 from revka_cli.records import Record
@@ -28,12 +29,11 @@ class Selection(Record):
 
 
 def split_model(name: str) -> tuple[str | None, str]:
-    """(provider, model) for a qualified name, (None, name) for a bare one."""
-    if "/" in name:
-        prefix, rest = name.split("/", 1)
-        if rest and (specs.find(prefix) or prefix.lower() == specs.DECLARED_CUSTOM):
-            return canonical_provider(prefix), rest
-    return None, name
+    """(canonical provider, model) for a qualified name, (None, name) for a bare one."""
+    qualified = split_qualified(name)
+    if qualified is None:
+        return None, name
+    return canonical_provider(qualified[0]), qualified[1]
 
 
 def exposers(model: str, catalogs: Mapping[str, Iterable[str]]) -> list[str]:
