@@ -27,17 +27,11 @@ class ChatOptions:
     timeout: float | None
 
 
-def _catalog_api():
-    """The model catalog's lookups (they read only the local cache, never the network)."""
-    from revka_cli.catalog.lookup import cached_catalogs, context_window
-
-    return cached_catalogs, context_window
-
-
 class Session:
     """Config, selection and HTTP client shared by one-shot runs and REPL turns."""
 
     def __init__(self, state, opts: ChatOptions) -> None:
+        from revka_cli.catalog.lookup import cached_catalogs  # the local cache, never the network
         from revka_cli.config import require_config
         from revka_cli.providers.selection import select
 
@@ -46,7 +40,6 @@ class Session:
         for problem in loaded.warnings:
             warn(state, problem.format())
         self.cfg = loaded.config
-        cached_catalogs, self._context_window = _catalog_api()
         self.selection = select(self.cfg, provider_flag=opts.provider, model_flag=opts.model,
                                 catalogs=cached_catalogs(self.cfg))
         self.tools = ()
@@ -84,10 +77,9 @@ class Session:
 
     def window(self) -> int | None:
         """The declared window (models.custom) first, then the catalog cache's."""
-        sel = self.selection
-        if sel.provider == "custom" and sel.model in self.cfg.models.custom.available_models:
-            return self.cfg.models.custom.available_models[sel.model]
-        return self._context_window(self.cfg, sel.provider, sel.model)
+        from revka_cli.catalog.lookup import context_window
+
+        return context_window(self.cfg, self.selection.provider, self.selection.model)
 
     def check_context(self, messages) -> None:
         window = self.window()

@@ -26,11 +26,6 @@ def warn(state: AppState | None, text: str) -> None:
         sys.stderr.write(f"revka: warning: {text}\n")
 
 
-def info(state: AppState | None, text: str) -> None:
-    if state is None or not state.quiet:
-        sys.stderr.write(f"revka: {text}\n")
-
-
 def report_error(message: str, hint: str | None) -> None:
     """The one error format: `revka: error: …` plus a `hint:` line."""
     sys.stderr.write(f"revka: error: {message}\n")

@@ -38,7 +38,6 @@ class Stream:
     response: object  # httpx.Response
     watchdog: Watchdog
     attempts: list[Attempt] = field(default_factory=list)
-    started: float = 0.0
 
     @property
     def status(self) -> int:
@@ -176,7 +175,7 @@ class HttpClient:
                 body = _read_bounded(response)
                 if permanent is not None and permanent(body):
                     watchdog = Watchdog(timeouts.overall, None, None, lambda: None, start=started)
-                    return Stream(response, watchdog, attempts, started)
+                    return Stream(response, watchdog, attempts)
                 response.close()
                 attempts.append(Attempt(url, status, f"HTTP {status} from {_log_url(url)}"))
                 self._pause(attempts[-1], self.retry.delay(attempt_no, retry_after))
@@ -184,7 +183,7 @@ class HttpClient:
             _relax_body_read_timeout(response, timeouts.overall)
             watchdog = Watchdog(timeouts.overall, timeouts.first_token, timeouts.step,
                                 _shutdown(response), start=started)
-            return Stream(response, watchdog, attempts, started)
+            return Stream(response, watchdog, attempts)
 
     def _pause(self, attempt: Attempt, delay: float) -> None:
         attempt.retry_in = delay
