@@ -1,5 +1,5 @@
 """Time to first token on stdout: `revka chat` against a raw httpx streaming loop, on the real
-llama-server (Gemma 3 270M).
+llama-server (SmolLM2-135M-Instruct).
 
     .venv/bin/python bench/ttft_real_server.py [--url http://127.0.0.1:PORT] [--runs 5]
 
@@ -28,7 +28,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PROMPT = "Say hello."
-MODEL = "gemma3-270m"
+MODEL = "smollm2-135m-instruct"
 
 
 def raw_child(url: str, model: str, max_tokens: int, prompt: str) -> int:

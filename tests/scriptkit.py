@@ -14,3 +14,17 @@ def load_script(name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_llama_server():
+    """scripts/llama_server.py, loaded once; it puts scripts/ on sys.path for its sibling modules
+    (llama_build, llama_model, llama_process, llama_common), which tests may then import."""
+    import sys
+
+    name = "revka_dev_llama_server"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, SCRIPTS / "llama_server.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]

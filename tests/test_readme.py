@@ -131,12 +131,9 @@ def test_hint_collector_reads_fstrings_and_constants(tmp_path):
 
 # --- the rest --------------------------------------------------------------------------------------
 
-def test_demo_section_is_merged():
-    demo = REPO / "docs" / "demo-section.md"
-    if demo.exists():
-        assert demo.read_text().strip() in readme()
-    else:
-        assert "## Demo" in readme() and "scripts/demo" in section("Demo")
+def test_demo_section_names_the_demo_and_its_model():
+    demo = section("Demo: revka end to end on a machine with no LLM server")
+    assert "scripts/demo" in demo and "SmolLM2-135M-Instruct" in demo
 
 
 def test_readme_covers_the_topics():

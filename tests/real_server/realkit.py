@@ -1,8 +1,7 @@
 """Helpers shared by the tests that drive revka against the real llama-server.
 
-The model is the *base* Gemma 3 270M: its answers are gibberish and nearly always cut off by the
-token limit, so the tests assert on the plumbing (exit codes, JSON shape, usage, finish_reason),
-never on what the model says.
+The model is SmolLM2-135M-Instruct. The tests here assert on the plumbing (exit codes, JSON shape,
+usage, finish_reason); test_real_answers.py asserts on what the model says.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-MAX_TOKENS = 8  # small: the 2 cores are shared and the answers are meaningless anyway
+MAX_TOKENS = 8  # small: the 2 cores are shared, and these tests check the plumbing
 TIMEOUT = 180  # generous: the real model is slow when the machine is busy
 FINISH_REASONS = {"stop", "length"}
 

@@ -29,7 +29,7 @@ def test_models_lists_the_model_with_meta(llama_server):
     assert llama_server.model in ids
     meta = data[ids.index(llama_server.model)]["meta"]
     assert meta["n_ctx_train"] > 0
-    assert meta["n_params"] > 100_000_000  # Gemma 3 270M
+    assert meta["n_params"] > 100_000_000  # SmolLM2-135M: 134.5M parameters
 
 
 @pytest.mark.real_server
@@ -47,6 +47,26 @@ def test_tiny_chat_completion(llama_server):
     assert choice["message"]["role"] == "assistant"
     assert isinstance(choice["message"]["content"], str)
     assert 0 < body["usage"]["completion_tokens"] <= 8
+
+
+@pytest.mark.real_server
+def test_the_binary_has_no_avx512_or_amx_instructions(llama_server):
+    """The portable build's promise, read off the machine code: no AVX-512 register or AMX tile
+    instruction anywhere (they are what made the native build die with SIGILL), AVX2 in use."""
+    import platform
+    import shutil
+
+    if platform.machine() != "x86_64":
+        pytest.skip("an x86-64 check")
+    assert shutil.which("objdump"), "objdump (binutils) comes with the C toolchain the build needs"
+    proc = subprocess.run(["objdump", "-d", "--no-show-raw-insn", str(llama_server.binary)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-500:]
+    import re
+
+    forbidden = re.findall(r"%zmm\d+|\btile(?:zero|loadd|stored|release)\b|\btdp\w+", proc.stdout)
+    assert forbidden == [], sorted(set(forbidden))[:10]
+    assert "%ymm" in proc.stdout  # the AVX2 kernels are there
 
 
 def _script_env(tmp_path: Path, **extra: str) -> dict[str, str]:

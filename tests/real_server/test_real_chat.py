@@ -20,7 +20,7 @@ PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4
 
 
 def chat(revka_proc, config, *args: str, max_tokens: int = MAX_TOKENS):
-    # --temperature 0: greedy, so a run is reproducible (the answer is still nonsense)
+    # --temperature 0: greedy, so a run is reproducible
     return revka_proc("--config", str(config), "chat", "--json", "--temperature", "0",
                       "--max-tokens", str(max_tokens), *args, timeout=TIMEOUT)
 
@@ -85,7 +85,7 @@ def test_tools_request_is_accepted(llama_server, revka_proc, tmp_path, mode):
     assert doc["error"] is None and doc["finish_reason"] in {"stop", "length", "tool_calls"}
     assert doc["usage"]["prompt_tokens"] > 0
     assert isinstance(doc["tool_calls"], list)
-    for call in doc["tool_calls"]:  # the base model rarely calls it; if it does, it is well-formed
+    for call in doc["tool_calls"]:  # the 135M model may or may not call it; if it does, the call is well-formed
         assert call["name"] == "get_weather", call
     if not doc["tool_calls"]:
         assert doc["text"].strip()

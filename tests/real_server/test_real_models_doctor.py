@@ -26,9 +26,9 @@ def server_meta(llama_server) -> dict:
 def test_models_refresh_and_list_take_the_context_window_from_meta(llama_server, revka_proc,
                                                                    tmp_path):
     """revka documents (catalog/parse.py) that llama.cpp's context is meta.n_ctx, the runtime
-    window the server was started with (-c 4096), before meta.n_ctx_train (32768)."""
+    window of one slot (-c 8192 over --parallel 4: 2048), before meta.n_ctx_train (8192)."""
     meta = server_meta(llama_server)
-    assert (meta["n_ctx"], meta["n_ctx_train"]) == (4096, 32768)
+    assert (meta["n_ctx"], meta["n_ctx_train"]) == (llama_server.slot_ctx, 8192)
     config = provider_config(tmp_path, llama_server.base_url, llama_server.model)
 
     res = revka_proc("--config", str(config), "models", "refresh", "--provider", "llamacpp",
@@ -41,7 +41,7 @@ def test_models_refresh_and_list_take_the_context_window_from_meta(llama_server,
     entries = load_json(res.stdout)
     assert [(e["provider"], e["name"], e["qualified"]) for e in entries] == [
         ("llamacpp", llama_server.model, f"llamacpp/{llama_server.model}")]
-    assert entries[0]["context_window"] == meta["n_ctx"] == 4096
+    assert entries[0]["context_window"] == meta["n_ctx"] == llama_server.slot_ctx
     assert entries[0]["source"] == "live"
 
     res = revka_proc("--config", str(config), "models", "list", "--provider", "llamacpp",
@@ -59,7 +59,7 @@ def test_the_cached_window_bounds_a_chat_request(llama_server, revka_proc, tmp_p
     res = revka_proc("--config", str(config), "chat", "--max-tokens", "5000", "--timeout", "3",
                      "Say hello.", timeout=TIMEOUT)
     assert res.exit_code == 2, res
-    assert "4096-token window" in res.stderr
+    assert f"{llama_server.slot_ctx}-token window" in res.stderr
 
 
 def test_doctor_models_is_healthy_against_the_real_server(llama_server, revka_proc, tmp_path):
