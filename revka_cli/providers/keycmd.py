@@ -117,6 +117,5 @@ def _one_key(stdout: bytes, where: str, name: str) -> str:
         raise ConfigError(f"{where}: '{name}' printed nothing", "the command must print the key")
     if "\n" in key or "\r" in key:
         raise ConfigError(f"{where}: '{name}' printed more than one line",
-                          "the command must print only the key, on one line (e.g. 'pass show -o' "
-                          "or 'head -n1')")
+                          "the command must print only the key, on one line")
     return key
