@@ -17,6 +17,7 @@ _SECRET_HEADER = re.compile(r"(auth|key|token|secret|password|cookie|credential|
 _MIN_HEADER_SECRET = 6  # shorter header values ("1", "yes") would blank out ordinary words
 _MIN_URL_SECRET = 3
 _MIN_KEY_SECRET = 6
+_MAX_CONFIG_NODES = 100_000
 _AUTH_SCHEMES = frozenset({"bearer", "basic", "token", "digest", "apikey"})
 
 
@@ -121,24 +122,29 @@ class Scrubber:
         for url in urls:
             self.learn_url(url)
 
-    def learn_config(self, value, name: str = "") -> None:
+    def learn_config(self, data) -> None:
         """Every secret in config data (a parsed file, or the config after env overrides): values
-        under secret-looking names (api_key, Authorization, x-api-key, cookie) and URL userinfo."""
-        if name.endswith("_cmd"):
-            return  # api_key_cmd: the command that prints a key is no secret itself
-        if isinstance(value, Mapping):
-            for key, item in value.items():
-                self.learn_config(item, str(key))
-        elif isinstance(value, (list, tuple)):
-            for item in value:
-                self.learn_config(item, name)
-        elif isinstance(value, str):
-            if is_secret_header(name):
-                self.learn_key(value)
-                self.learn_headers({name: value})
-            if "@" in value or "?" in value:
-                self.learn_url(value.split(":", 1)[1] if value.startswith(("custom:", "anthropic-custom:"))
-                               else value)
+        under secret-looking names (api_key, Authorization, x-api-key, cookie) and URL userinfo.
+        Iterative, each container once: a deep or aliased (YAML) document costs its size only."""
+        stack, seen = [(data, "")], set()
+        while stack and len(seen) < _MAX_CONFIG_NODES:
+            value, name = stack.pop()
+            if isinstance(value, (Mapping, list, tuple)):
+                if id(value) in seen or name.endswith("_cmd"):  # a command is no secret itself
+                    continue
+                seen.add(id(value))
+                items = value.items() if isinstance(value, Mapping) else ((name, v) for v in value)
+                stack.extend((v, str(k)) for k, v in items)
+            elif isinstance(value, str):
+                self._learn_config_value(name, value)
+
+    def _learn_config_value(self, name: str, value: str) -> None:
+        if is_secret_header(name) and not name.endswith("_cmd"):
+            self.learn_key(value)
+            self.learn_headers({name: value})
+        if "@" in value or "?" in value:
+            custom = value.startswith(("custom:", "anthropic-custom:"))
+            self.learn_url(value.split(":", 1)[1] if custom else value)
 
     def scrub(self, text: str) -> str:
         if not self._ordered or not isinstance(text, str):

@@ -232,3 +232,16 @@ def test_every_command_that_reads_a_keyed_config_warns_when_others_can_read_it(
     path.chmod(0o600)
     for args in READERS:
         assert "readable by others" not in revka(*args).stderr
+
+
+@pytest.mark.parametrize("flags", [["chat"], ["chat", "--json"], ["--debug", "chat"],
+                                   ["--debug", "chat", "--json"]])
+def test_a_secret_header_that_http_refuses_is_not_quoted_even_in_a_traceback(
+        server, revka, write_config, flags):
+    server.route("POST", CHAT, Reply.sse(sse(*openai_text("ok"))))
+    write_config(f'default_provider = "vllm"\ndefault_model = "m"\napi_url = "{server.url}/v1"\n'
+                 '[extra_headers]\nAuthorization = "Bearer sk-hdr-Pq7Wm2Xc9\\nX-Evil: 1"\n')
+    res = revka(*flags, "hi")
+    assert res.exit_code != 0 and "Traceback" not in res.stdout, res
+    for piece in ("sk-hdr-Pq7Wm2Xc9", "Pq7Wm2Xc9"):
+        assert piece not in res.stdout + res.stderr, res
