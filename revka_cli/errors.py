@@ -35,9 +35,12 @@ class RevkaError(Exception):
     default_hint = "rerun with --debug for details"
 
     def __init__(self, message: str, hint: str | None = None) -> None:
+        from revka_cli.redact import scrub  # server text may echo a secret sent with the request
+
+        message = scrub(message)
         super().__init__(message)
         self.message = message
-        self.hint = self.default_hint if hint is None else hint
+        self.hint = self.default_hint if hint is None else scrub(hint)
 
     def __str__(self) -> str:
         return self.message

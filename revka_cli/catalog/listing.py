@@ -144,13 +144,14 @@ def status(cfg: Config, selection, view: CatalogView | None = None, now: float |
         cache = {"models": len(group.models), "fetched_at": group.fetched_at, "age_secs": age,
                  "fresh": group.declared or (age is not None and age < TTL_SECS),
                  "declared": group.declared, "last_error": group.last_error}
-    return {"provider": provider,
+    base = expected_base(cfg, provider) if provider else None
+    return {"provider": display_provider(provider) if provider else None,
             "provider_origin": selection.provider_origin if selection else
             cfg.origins.get("default_provider", "default"),
             "model": selection.model if selection else None,
             "model_origin": selection.model_origin if selection else
             cfg.origins.get("default_model", "default"),
-            "base_url": expected_base(cfg, provider) if provider else None,
+            "base_url": redact_url(base) if base else None,
             "cache": cache}
 
 

@@ -10,7 +10,9 @@ from pathlib import Path
 
 from revka_cli import specs
 from revka_cli.catalog.parse import declared_models
-from revka_cli.catalog.store import INDEX_NAME, STORE_DIR, CatalogStore, read_index
+from revka_cli.catalog.store import (
+    INDEX_NAME, STORE_DIR, CatalogStore, read_index, stored_base, stored_provider,
+)
 from revka_cli.config import Config
 from revka_cli.errors import RevkaError
 from revka_cli.paths import cache_dir
@@ -84,7 +86,8 @@ class CatalogView:
         """Configured providers, then other cached ones whose base URL matches the config."""
         extra = [p for p in self.index.get("models", {}) if p != specs.DECLARED_CUSTOM]
         out = [p for p in configured_providers(self.cfg) if p != specs.DECLARED_CUSTOM]
-        return out + [p for p in extra if p not in out]
+        stored = {stored_provider(p) for p in out}  # the cache never holds a URL's password
+        return out + [p for p in extra if p not in stored]
 
     def cached(self, provider: str, full: bool = False) -> dict | None:
         """The cache entry for `provider` at its configured URL, or None. Without `full`, the
@@ -92,16 +95,16 @@ class CatalogView:
         base = expected_base(self.cfg, provider)
         if base is None:
             return None
-        index = self.index
-        if not full and (index.get("bases") or {}).get(provider) == base:
-            names = index["models"].get(provider) or []
-            context = (index.get("context") or {}).get(provider) or {}
-            return {"provider": provider, "base_url": base,
-                    "fetched_at": (index.get("fetched_at") or {}).get(provider),
-                    "last_error": (index.get("last_error") or {}).get(provider),
+        index, key, stored = self.index, stored_provider(provider), stored_base(base)
+        if not full and (index.get("bases") or {}).get(key) == stored:
+            names = index["models"].get(key) or []
+            context = (index.get("context") or {}).get(key) or {}
+            return {"provider": provider, "base_url": stored,
+                    "fetched_at": (index.get("fetched_at") or {}).get(key),
+                    "last_error": (index.get("last_error") or {}).get(key),
                     "models": [{"name": n, "context_window": context.get(n)} for n in names]}
         all_bases = index.get("all_bases")
-        if isinstance(all_bases, dict) and base not in (all_bases.get(provider) or ()):
+        if isinstance(all_bases, dict) and stored not in (all_bases.get(key) or ()):
             return None  # the index lists every cached base URL: no need to open the store
         if not (self.root / STORE_DIR).is_dir():
             return None  # never create an empty cache just to look into it

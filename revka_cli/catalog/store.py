@@ -21,7 +21,10 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from revka_cli.catalog.files import owner_only, write_atomic
 from revka_cli.paths import cache_dir
+from revka_cli.redact import SESSION, display_provider
+from revka_cli.urls import redact_url
 
 TTL_SECS = 12 * 3600
 STORE_DIR = "catalog"
@@ -34,8 +37,18 @@ _ENTRY_PREFIX = "entry:"
 _BUSY_WORDS = ("locked", "busy")
 
 
+def stored_provider(provider: str) -> str:
+    """The provider as the cache keeps it: a custom URL without its password (never on disk)."""
+    return display_provider(provider)
+
+
+def stored_base(base_url: str) -> str:
+    """The base URL as the cache keeps it: no userinfo, no secret query values."""
+    return redact_url(base_url.rstrip("/"))
+
+
 def entry_key(provider: str, base_url: str) -> str:
-    return f"{_ENTRY_PREFIX}{provider}|{base_url.rstrip('/')}"
+    return f"{_ENTRY_PREFIX}{stored_provider(provider)}|{stored_base(base_url)}"
 
 
 def is_fresh(entry: Mapping | None, now: float | None = None, ttl: float = TTL_SECS) -> bool:
@@ -47,7 +60,8 @@ def is_fresh(entry: Mapping | None, now: float | None = None, ttl: float = TTL_S
 
 
 def make_entry(provider: str, base_url: str, models: list[dict], fetched_at: float) -> dict:
-    return {"provider": provider, "base_url": base_url.rstrip("/"), "fetched_at": fetched_at,
+    return {"provider": stored_provider(provider), "base_url": stored_base(base_url),
+            "fetched_at": fetched_at,
             "updated_at": time.time(), "models": models}
 
 
@@ -103,24 +117,6 @@ def names_index_text(index: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_atomic(path: Path, text: str, mode: int = 0o644) -> None:
-    """Write `text` to a temp file beside `path`, then rename it over `path`."""
-    import tempfile  # only writers pay for it
-
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def _is_busy(exc: BaseException) -> bool:
     return any(word in str(exc).lower() for word in _BUSY_WORDS) or type(exc).__name__ == "Timeout"
 
@@ -142,9 +138,14 @@ class CatalogStore:
     def _open_cache(self):
         import diskcache
 
-        self.root.mkdir(parents=True, exist_ok=True)
-        cache = diskcache.Cache(str(self.directory), timeout=self.timeout,
-                                eviction_policy="none", size_limit=2**40)
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        old_mask = os.umask(0o077)  # the database can hold anything a server sent: 0600, in 0700
+        try:
+            cache = diskcache.Cache(str(self.directory), timeout=self.timeout,
+                                    eviction_policy="none", size_limit=2**40)
+        finally:
+            os.umask(old_mask)
+        owner_only(self.directory)
         try:
             cache.get(_LOCK_KEY)  # a real query: a damaged database fails here, not later
         except BaseException:
@@ -233,8 +234,8 @@ class CatalogStore:
             try:
                 import diskcache
 
-                cache.set(entry_key(entry["provider"], entry["base_url"]), json.dumps(entry),
-                          retry=True)
+                cache.set(entry_key(entry["provider"], entry["base_url"]),
+                          json.dumps(SESSION.scrub_data(entry)), retry=True)
                 with diskcache.Lock(cache, _LOCK_KEY, expire=30):
                     self._write_index(cache)
                 return True

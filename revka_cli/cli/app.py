@@ -29,7 +29,9 @@ class RevkaGroup(TyperGroup):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         from revka_cli.cli.errors import report_exception
+        from revka_cli.redact import SESSION
 
+        SESSION.clear()  # one command, one set of secrets (tests run many commands in-process)
         args = list(sys.argv[1:] if args is None else args)
         if not args and not os.environ.get("_REVKA_COMPLETE"):
             args = ["--help"]
@@ -99,7 +101,9 @@ def _enable_debug_log() -> None:
 
     class CurrentStderr(logging.Handler):  # whatever sys.stderr is when a line is logged
         def emit(self, record: logging.LogRecord) -> None:
-            sys.stderr.write(self.format(record) + "\n")
+            from revka_cli.redact import scrub
+
+            sys.stderr.write(scrub(self.format(record)) + "\n")
 
     logger = logging.getLogger("revka")
     if not any(h.get_name() == "revka-debug" for h in logger.handlers):

@@ -15,7 +15,9 @@ from revka_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE
 def report_exception(exc: BaseException, debug: bool) -> int:
     """Print what happened and return the exit code. Tracebacks only with --debug."""
     if debug and not isinstance(exc, (KeyboardInterrupt, typer.Exit)):
-        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+        from revka_cli.redact import scrub  # a chained library error may quote a header
+
+        sys.stderr.write(scrub("".join(traceback.format_exception(type(exc), exc, exc.__traceback__))))
     if isinstance(exc, typer.Abort):
         sys.stderr.write("revka: interrupted\n")
         return EXIT_INTERRUPTED

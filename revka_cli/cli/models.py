@@ -25,9 +25,13 @@ def _stdout_is_tty() -> bool:
 
 
 def _load(state):
+    """The config, its warnings printed (as every command that reads it does)."""
+    from revka_cli.cli.config import print_warnings
     from revka_cli.config import require_config
 
-    return require_config(state.config_path)
+    loaded = require_config(state.config_path)
+    print_warnings(state, loaded.warnings)
+    return loaded
 
 
 def _run_refresh(state, cfg, names: list[str], *, force: bool, details: bool) -> list:
@@ -183,11 +187,13 @@ def set_(
     """Make NAME the default model: writes default_provider/default_model to the config file."""
     from revka_cli.catalog.discover import cached_catalogs
     from revka_cli.catalog.resolve import resolve_name
+    from revka_cli.cli.config import print_warnings
     from revka_cli.config import load_config
     from revka_cli.config.writer import write_default_model
 
     state = get_state(ctx)
     loaded = load_config(state.config_path)
+    print_warnings(state, loaded.warnings)
     resolved = resolve_name(loaded.config, name, cached_catalogs(loaded.config))
     if not resolved.known:
         where = (f"the cached catalog of {resolved.provider}" if resolved.cached

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from revka_cli.cli.output import out
+from revka_cli.cli.output import out, warn
 
 MEMO_NAME = "list-memo.txt"
 MEMO_VERSION = "revka-list-memo-1"
@@ -25,7 +25,7 @@ def _stat(path: str | None) -> str:
         st = os.stat(path)
     except OSError:
         return "-"
-    return f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}"
+    return f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}:{st.st_mode:o}"  # mode: see the warnings
 
 
 def memo_key(state, provider: str | None, as_json: bool) -> str:
@@ -33,8 +33,10 @@ def memo_key(state, provider: str | None, as_json: bool) -> str:
 
     config = find_config_file(state.config_path)[0]
     index = os.path.join(cache_dir_str(), "models-index.json")
-    env = [f"{name}={os.environ.get(name, '')}" for name in _LISTING_ENV]
-    parts = [MEMO_VERSION, config or "-", _stat(config), _stat(index), provider or "",
+    from revka_cli.redact import redact_location as shown  # on disk: never a URL's password
+
+    env = [f"{name}={shown(os.environ.get(name, ''))}" for name in _LISTING_ENV]
+    parts = [MEMO_VERSION, config or "-", _stat(config), _stat(index), shown(provider or ""),
              "json" if as_json else "text", *env]
     return "\t".join(parts).replace("\n", "\\n")
 
@@ -77,7 +79,10 @@ def print_cached_listing(state, provider: str | None, *, as_json: bool) -> bool:
     from revka_cli.config import require_config
     from revka_cli.providers.endpoint import canonical_provider
 
-    cfg = require_config(state.config_path).config
+    loaded = require_config(state.config_path)
+    cfg = loaded.config
+    for problem in loaded.warnings:
+        warn(state, problem.format())
     wanted = canonical_provider(provider) if provider else None
     groups = collect(cfg, wanted, full=False)
     if not has_live(groups):
@@ -88,6 +93,7 @@ def print_cached_listing(state, provider: str | None, *, as_json: bool) -> bool:
         lines = [group.qualified(model) for group in groups for model in group.models]
         text = "".join(line + "\n" for line in lines)
     out(text, end="")
-    _save_memo(state, provider, as_json, text)
+    if not loaded.warnings:  # the memo skips the config: only a config without warnings has one
+        _save_memo(state, provider, as_json, text)
     return True
 

@@ -22,15 +22,19 @@ def err(text: str) -> None:
 
 
 def warn(state: AppState | None, text: str) -> None:
+    from revka_cli.redact import scrub
+
     if state is None or not state.quiet:
-        sys.stderr.write(f"revka: warning: {text}\n")
+        sys.stderr.write(f"revka: warning: {scrub(text)}\n")
 
 
 def report_error(message: str, hint: str | None) -> None:
-    """The one error format: `revka: error: …` plus a `hint:` line."""
-    sys.stderr.write(f"revka: error: {message}\n")
+    """The one error format: `revka: error: …` plus a `hint:` line (no secret in either)."""
+    from revka_cli.redact import scrub
+
+    sys.stderr.write(f"revka: error: {scrub(message)}\n")
     if hint:
-        sys.stderr.write(f"hint: {hint}\n")
+        sys.stderr.write(f"hint: {scrub(hint)}\n")
 
 
 def report_plain_exception(exc: BaseException) -> int:

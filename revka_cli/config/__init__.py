@@ -14,6 +14,7 @@ from revka_cli.config.settings import Config
 from revka_cli.errors import ConfigError
 from revka_cli.paths import ConfigLocation, locate_config
 from revka_cli.records import Factory, Record
+from revka_cli.redact import SESSION
 
 __all__ = ["Config", "LoadResult", "Problem", "load_config", "require_config"]
 
@@ -60,10 +61,12 @@ def load_config(flag_path: str | None = None, env: Mapping[str, str] | None = No
         problems.extend(parsed.problems)
         checker = Checker(str(location.path), parsed.locate)
         if parsed.data is not None:
+            SESSION.learn_config(parsed.data)  # before any problem can quote a value
             data = checker.check(parsed.data) or {}
     file_values = {k: v for k, v in data.items()}
     origins = _file_origins(data)
     problems.extend(apply_env(data, env, origins))
+    SESSION.learn_config(data)
     config = build_config(data, origins)
     check_semantics(config, checker.report, env, file_values, mode)
     problems.extend(checker.problems)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from revka_cli.records import Record
 from revka_cli.redact import redact_headers as _headers
+from revka_cli.redact import redact_location
 from revka_cli.redact import redact_secret as redact
 
 
@@ -24,6 +25,7 @@ def config_to_dict(config) -> dict:
     data = _plain(config)
     data.pop("origins", None)
     data.pop("env_headers", None)
+    _redact_urls(data)
     data["api_key"] = redact(data.get("api_key"))
     data["extra_headers"] = _headers(data.get("extra_headers") or {})
     custom = data["models"]["custom"]
@@ -32,6 +34,22 @@ def config_to_dict(config) -> dict:
         table["api_key"] = redact(table.get("api_key"))
         table["extra_headers"] = _headers(table.get("extra_headers") or {})
     return _drop_none(data)
+
+
+def _redact_urls(data: dict) -> None:
+    """URLs and provider ids lose their userinfo (a password) and secret query values."""
+    def shown(value):
+        return redact_location(value) if isinstance(value, str) and value else value
+
+    for table, key in ((data, "default_provider"), (data, "api_url"), (data["models"], "default"),
+                       (data["models"]["custom"], "url")):
+        table[key] = shown(table.get(key))
+    reliability = data.get("reliability") or {}
+    if reliability.get("fallback_providers"):
+        reliability["fallback_providers"] = [shown(p) for p in reliability["fallback_providers"]]
+    data["providers"] = {shown(name): table for name, table in data["providers"].items()}
+    for table in data["providers"].values():
+        table["api_url"] = shown(table.get("api_url"))
 
 
 def _drop_none(value):

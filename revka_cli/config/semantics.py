@@ -147,9 +147,13 @@ def _check_hosted_keys(cfg: Config, report: Report, env: Mapping[str, str]) -> N
 
 
 def _holds_secret(values: dict) -> bool:
-    if values.get("api_key") or (values.get("models") or {}).get("custom", {}).get("api_key"):
-        return True
-    return any(isinstance(t, dict) and t.get("api_key") for t in (values.get("providers") or {}).values())
+    """An API key, a secret header ([extra_headers] Authorization, x-api-key, api-key, cookie)
+    or a URL with a password, anywhere in the file's values."""
+    from revka_cli.redact import Scrubber
+
+    found = Scrubber()
+    found.learn_config(values)
+    return bool(found.secrets)
 
 
 def _check_file_mode(file_values: dict, report: Report, mode: int | None) -> None:

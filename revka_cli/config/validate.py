@@ -13,7 +13,7 @@ import shlex
 from revka_cli import specs
 from revka_cli.config.problems import ERROR, WARNING, Problem
 from revka_cli.config.schema import SCHEMA, Field, MapOf, Table
-from revka_cli.urls import url_problem
+from revka_cli.urls import redact_url, url_problem
 
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _TYPE_NAMES = {str: "a string", bool: "a boolean", int: "an integer", float: "a number",
@@ -141,7 +141,8 @@ class Checker:
         if node.kind == "url":
             problem = url_problem(value)
             if problem:
-                self.report(ERROR, key, f"{problem}: '{value}'" if "://" in value or value else problem)
+                shown = redact_url(value) if "://" in value else value  # never a password
+                self.report(ERROR, key, f"{problem}: '{shown}'" if value else problem)
                 return None
             return value.strip()
         if node.kind == "enum":
@@ -151,6 +152,10 @@ class Checker:
                 self.report(ERROR, key, f"expected one of {choices}; got '{value}'")
                 return None
             return low
+        if node.secret and any(not " " <= c <= "~" for c in value):
+            self.report(ERROR, key, "the key holds a newline, a control character or a non-ASCII "
+                        "character; it cannot be sent in an HTTP header")
+            return None
         return value
 
     def _number(self, node: Field, value, key: str):

@@ -20,10 +20,8 @@ from revka_cli.doctor.results import FAIL, SKIP, STEPS, Check, ProviderReport
 from revka_cli.doctor.targets import Target
 from revka_cli.errors import EXIT_NOT_FOUND, EXIT_PROVIDER
 from revka_cli.providers.endpoint import Endpoint
+from revka_cli.redact import SESSION
 from revka_cli.urls import redact_url
-
-_SECRET_HEADER_WORDS = ("auth", "key", "token", "secret", "cookie", "session", "password")
-REDACTED = "<redacted>"
 
 
 @dataclass(frozen=True)
@@ -41,24 +39,10 @@ class Recorder:
 
     def __init__(self, report: ProviderReport) -> None:
         self.report = report
-        self.secrets: list[str] = []
 
-    def learn(self, endpoint: Endpoint) -> None:
-        key = endpoint.credential.key
-        if key and not endpoint.credential.is_placeholder:
-            self.secrets.append(key)
-        self.secrets.extend(url_secrets(endpoint.provider.split(":", 1)[-1]))
-        self.secrets.extend(url_secrets(endpoint.base_url))
-        for name, value in endpoint.headers.items():
-            if any(w in name.lower() for w in _SECRET_HEADER_WORDS) and len(value) >= 6:
-                self.secrets.append(value)
-                self.secrets.extend(p for p in value.split() if len(p) >= 6)
-        self.secrets.sort(key=len, reverse=True)
-
-    def scrub(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, REDACTED)
-        return text
+    @staticmethod
+    def scrub(text: str) -> str:
+        return SESSION.scrub(text)  # resolve_endpoint taught it the endpoint's secrets
 
     def add(self, check: Check) -> bool:
         """Record a check; False when it failed (the provider stops there)."""
@@ -66,21 +50,6 @@ class Recorder:
         check.hint = checks.clip(self.scrub(check.hint))
         self.report.checks.append(check)
         return check.status != FAIL
-
-
-def url_secrets(url: str) -> list[str]:
-    """The parts of a URL that redact_url hides: userinfo, and secret-looking query values."""
-    from urllib.parse import parse_qsl, urlsplit
-
-    try:
-        parts = urlsplit(url)
-        user = parts.username or ""
-        found = [parts.password or "", user if len(user) >= 8 else ""]
-        redacted = redact_url(url)
-        found += [v for k, v in parse_qsl(parts.query) if f"{k}=REDACTED" in redacted]
-    except ValueError:
-        return []
-    return [s for s in found if len(s) >= 3]
 
 
 def skip_rest(report: ProviderReport, steps: tuple[str, ...], reason: str) -> None:
@@ -114,7 +83,6 @@ def _steps(cfg: Config, target: Target, rec: Recorder, options: Options,
     report.model = target.model
     config, endpoint = checks.config_check(cfg, target, env)
     if endpoint is not None:
-        rec.learn(endpoint)
         report.url = endpoint.display_url
     elif target.provider.startswith(("custom:", "anthropic-custom:")):
         report.url = redact_url(target.provider.split(":", 1)[1])

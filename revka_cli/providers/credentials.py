@@ -7,9 +7,8 @@ from collections.abc import Mapping
 from revka_cli import specs
 from revka_cli.config import Config
 from revka_cli.errors import ConfigError
+from revka_cli.providers.keycmd import KEY_CMD_TIMEOUT_SECS, run_key_command
 from revka_cli.records import Record
-
-KEY_CMD_TIMEOUT_SECS = 15
 
 
 class Credential(Record):
@@ -22,37 +21,33 @@ class Credential(Record):
         return self.source == "placeholder"
 
 
-def run_key_command(argv: tuple[str, ...], provider: str) -> str:
-    """Run `api_key_cmd` (no shell, with a timeout); its stdout, stripped, is the key."""
-    import subprocess  # only configs with api_key_cmd pay for it
-
-    where = f"providers.{provider}.api_key_cmd"
-    try:
-        proc = subprocess.run(list(argv), capture_output=True, timeout=KEY_CMD_TIMEOUT_SECS,
-                              stdin=subprocess.DEVNULL)
-    except FileNotFoundError:
-        raise ConfigError(f"{where}: command not found: {argv[0]}",
-                          "install the password manager CLI or fix the command") from None
-    except subprocess.TimeoutExpired:
-        raise ConfigError(f"{where}: '{argv[0]}' did not finish within {KEY_CMD_TIMEOUT_SECS}s",
-                          "unlock the password manager first, or check the command") from None
-    except OSError as exc:
-        raise ConfigError(f"{where}: cannot run '{argv[0]}' ({exc.strerror})") from None
-    if proc.returncode != 0:
-        first = proc.stderr.decode("utf-8", "replace").strip().splitlines()[:1]
-        detail = f": {first[0][:160]}" if first else ""
-        raise ConfigError(f"{where}: '{argv[0]}' exited with status {proc.returncode}{detail}",
-                          "run the command yourself to see why it fails")
-    key = proc.stdout.decode("utf-8", "replace").strip()
-    if not key:
-        raise ConfigError(f"{where}: '{argv[0]}' printed nothing", "the command must print the key")
-    return key.splitlines()[0].strip()
+def checked_key(key: str, source: str) -> str:
+    """`key`, when it can go in an HTTP header as it is. A newline or another control character
+    (`pass show` prints `KEY\nlogin: bob`) or a non-ASCII character is a configuration error
+    naming where the key came from, never the key."""
+    bad = next((c for c in key if not " " <= c <= "~"), None)
+    if bad is None:
+        return key
+    what = ("a newline" if bad in "\r\n" else "a control character" if bad < " " or bad == "\x7f"
+            else "a character that is not ASCII")
+    raise ConfigError(f"the API key from {source} holds {what} (U+{ord(bad):04X}); it cannot be "
+                      "sent in an HTTP header", "store only the key itself, on one line")
 
 
 def resolve_credential(cfg: Config, provider: str, *, is_primary: bool, flag_key: str | None,
-                       env: Mapping[str, str]) -> Credential:
+                       env: Mapping[str, str], key_cmd_timeout: float = KEY_CMD_TIMEOUT_SECS
+                       ) -> Credential:
     """--api-key, [providers.<id>], top-level api_key (primary only), provider env vars,
-    REVKA_API_KEY (primary only), the placeholder. A fallback never inherits the primary's key."""
+    REVKA_API_KEY (primary only), the placeholder. A fallback never inherits the primary's key.
+    `key_cmd_timeout` bounds an api_key_cmd (pass what is left of an overall deadline)."""
+    found = _find_credential(cfg, provider, is_primary, flag_key, env, key_cmd_timeout)
+    if found.key is not None and not found.is_placeholder:
+        checked_key(found.key, found.source)
+    return found
+
+
+def _find_credential(cfg: Config, provider: str, is_primary: bool, flag_key: str | None,
+                     env: Mapping[str, str], key_cmd_timeout: float) -> Credential:
     if flag_key:
         return Credential(flag_key, "--api-key")
     spec = specs.find(provider)
@@ -65,7 +60,8 @@ def resolve_credential(cfg: Config, provider: str, *, is_primary: bool, flag_key
         if table and table.api_key:
             return Credential(table.api_key, f"providers.{pid}.api_key")
         if table and table.api_key_cmd:
-            return Credential(run_key_command(table.api_key_cmd, pid), f"providers.{pid}.api_key_cmd")
+            return Credential(run_key_command(table.api_key_cmd, pid, key_cmd_timeout),
+                              f"providers.{pid}.api_key_cmd")
     if is_primary and cfg.api_key and provider != specs.DECLARED_CUSTOM:
         return Credential(cfg.api_key, "api_key")
     for name in spec.key_env if spec else ():

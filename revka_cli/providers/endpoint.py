@@ -11,8 +11,9 @@ from revka_cli.config.env import merge_headers
 from revka_cli.config.settings import EMPTY
 from revka_cli.errors import ConfigError, UsageError
 from revka_cli.providers.credentials import Credential, key_mismatch, resolve_credential
+from revka_cli.providers.keycmd import KEY_CMD_TIMEOUT_SECS
 from revka_cli.records import Record
-from revka_cli.redact import display_provider
+from revka_cli.redact import SESSION, display_provider
 from revka_cli.urls import is_loopback_url, is_plain_http, join_path, redact_url, url_problem
 
 ANTHROPIC_VERSION = "2023-06-01"
@@ -110,8 +111,10 @@ def _protocol(provider: str, spec) -> str:
 
 
 def resolve_endpoint(cfg: Config, name: str, *, is_primary: bool, flag_key: str | None = None,
-                     env: Mapping[str, str] | None = None, stream: bool = True) -> Endpoint:
-    """Everything needed to talk to provider `name`. Raises ConfigError/UsageError when it can't."""
+                     env: Mapping[str, str] | None = None, stream: bool = True,
+                     key_cmd_timeout: float = KEY_CMD_TIMEOUT_SECS) -> Endpoint:
+    """Everything needed to talk to provider `name`. Raises ConfigError/UsageError when it can't.
+    `key_cmd_timeout` bounds an api_key_cmd: a caller passes what is left of its deadline."""
     env = os.environ if env is None else env
     provider = canonical_provider(name)
     spec = specs.find(provider)
@@ -130,10 +133,13 @@ def resolve_endpoint(cfg: Config, name: str, *, is_primary: bool, flag_key: str 
         root, chat, models = _anthropic_urls(base)
     else:
         root, chat, models = _openai_urls(base, api_path)
-    credential = resolve_credential(cfg, provider, is_primary=is_primary, flag_key=flag_key, env=env)
+    credential = resolve_credential(cfg, provider, is_primary=is_primary, flag_key=flag_key, env=env,
+                                    key_cmd_timeout=key_cmd_timeout)
     warnings = _credential_checks(cfg, provider, protocol, chat, credential, table)
     headers = _headers(cfg, provider, protocol, chat, credential, table, stream)
     custom = provider == specs.DECLARED_CUSTOM or specs.is_custom_url(provider)
+    SESSION.learn_request(headers, base, chat, key=credential.key,
+                          placeholder=credential.is_placeholder)
     return Endpoint(
         provider, protocol, root, chat, models, credential, headers,
         vision=True if custom else bool(spec and spec.vision),

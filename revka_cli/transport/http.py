@@ -267,6 +267,9 @@ def check_status(stream: Stream, extract=None, *, not_found_hint: str | None = N
     """
     if 200 <= stream.status < 300:
         return
+    from revka_cli.redact import SESSION
+
+    SESSION.learn_url(str(stream.response.request.url))  # a redirect target's userinfo too
     body = read_body(stream, limit=256 * 1024)
     content_type = stream.response.headers.get("content-type")
     message = (extract or snippet)(body, content_type)
