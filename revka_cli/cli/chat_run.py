@@ -94,17 +94,17 @@ class Session:
                              "shorten the input or lower --max-tokens")
 
     def send(self, messages, sink):
-        from revka_cli.providers.chain import run_chat, timeouts_for
+        from revka_cli.providers.chain import Budget, run_chat
         from revka_cli.transport.http import HttpClient
         from revka_cli.transport.policy import RetryPolicy
 
         rel = self.cfg.reliability
-        pick = timeouts_for(self.cfg, self.opts.timeout)
+        budget = Budget(self.cfg, self.selection.provider, self.opts.timeout)
         retry = RetryPolicy(rel.provider_retries, rel.provider_backoff_ms)
         with HttpClient(None, retry, on_retry=lambda a: warn(
                 self.state, f"{a.error}; retrying in {a.retry_in:.1f}s")) as client:
             return run_chat(self.cfg, self.selection, self.request_factory(messages), client, sink,
-                            timeouts_for=pick, flag_key=self.opts.api_key,
+                            budget=budget, flag_key=self.opts.api_key,
                             on_warning=lambda m: warn(self.state, m))
 
 
