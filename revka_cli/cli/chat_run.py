@@ -25,6 +25,7 @@ class ChatOptions:
     tools: str | None
     api_key: str | None
     timeout: float | None
+    raw: bool = False  # --raw: the model's text unchanged on a terminal too
 
 
 class Session:
@@ -132,12 +133,12 @@ def run_one_shot(state, opts: ChatOptions, text: str) -> int:
         if opts.as_json:
             _print_early_error(opts, session.selection if session else None, exc)
         raise
-    sink = TerminalSink(show_reasoning=opts.show_reasoning, json_mode=opts.as_json, quiet=state.quiet)
+    sink = TerminalSink(show_reasoning=opts.show_reasoning, json_mode=opts.as_json, quiet=state.quiet,
+                        raw=opts.raw)
     try:
         outcome = session.send(messages, sink)
-    except KeyboardInterrupt:
-        sink.finish_line()
-        raise Interrupted("interrupted") from None
+    except KeyboardInterrupt:  # between attempts; during one, it arrives as Interrupted
+        return _failed(state, opts, session, sink, Interrupted("interrupted"))
     except RevkaError as exc:
         return _failed(state, opts, session, sink, exc)
     result = outcome.result

@@ -14,7 +14,9 @@ def out(text: str = "", end: str = "\n") -> None:
 def out_json(value: object) -> None:
     import json
 
-    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+    from revka_cli.textsafe import json_text
+
+    sys.stdout.write(json_text(json.dumps(value, indent=2, ensure_ascii=False)) + "\n")
 
 
 def err(text: str) -> None:
@@ -22,15 +24,20 @@ def err(text: str) -> None:
 
 
 def warn(state: AppState | None, text: str) -> None:
+    from revka_cli.textsafe import visible
+
     if state is None or not state.quiet:
-        sys.stderr.write(f"revka: warning: {text}\n")
+        sys.stderr.write(f"revka: warning: {visible(text)}\n")
 
 
 def report_error(message: str, hint: str | None) -> None:
-    """The one error format: `revka: error: …` plus a `hint:` line."""
-    sys.stderr.write(f"revka: error: {message}\n")
+    """The one error format: `revka: error: …` plus a `hint:` line. Server text in either is
+    shown with its control characters visible (textsafe), on a terminal or not."""
+    from revka_cli.textsafe import visible
+
+    sys.stderr.write(f"revka: error: {visible(message)}\n")
     if hint:
-        sys.stderr.write(f"hint: {hint}\n")
+        sys.stderr.write(f"hint: {visible(hint)}\n")
 
 
 def report_plain_exception(exc: BaseException) -> int:
