@@ -131,11 +131,16 @@ def catalogs(config_path: str | None = None, env: Mapping[str, str] | None = Non
 def model_candidates(incomplete: str, config_path: str | None = None,
                      env: Mapping[str, str] | None = None) -> list[str]:
     """Qualified `provider/name` and bare names that start with `incomplete`, sorted.
-    Providers given as custom:<url> only offer bare names (their id holds slashes)."""
+    Providers given as custom:<url> only offer bare names (their id holds slashes). A name with a
+    control character (a server's, meant for a terminal) is never offered."""
+    from revka_cli.textsafe import has_control
+
     found: set[str] = set()
     for provider, names in catalogs(config_path, env).items():
         qualify = not specs.is_custom_url(provider)
         for name in names:
+            if has_control(name):
+                continue
             if name.startswith(incomplete):
                 found.add(name)
             if qualify and f"{provider}/{name}".startswith(incomplete):

@@ -156,7 +156,7 @@ def status(cfg: Config, selection, view: CatalogView | None = None, now: float |
 
 
 def refresh_line(result, now: float | None = None) -> str:
-    """One line per provider for `models refresh`: the model count, or the error and its hint."""
+    """The stdout line of a provider that `models refresh` refreshed: its model count."""
     n = len(result.models)
     count = f"{n} model{'s' * (n != 1)}"
     where = f" at {redact_url(result.base_url)}" if result.base_url else ""
@@ -166,12 +166,14 @@ def refresh_line(result, now: float | None = None) -> str:
     if result.ok and result.cached:
         return (f"{name}: {count}{where} (cached {human_age(result.fetched_at, now)}; "
                 "--force to refetch)")
-    if result.ok:
-        return f"{name}: {count}{where} ({result.elapsed:.2f}s)"
+    return f"{name}: {count}{where} ({result.elapsed:.2f}s)"
+
+
+def refresh_failure(result, now: float | None = None) -> tuple[str, str | None]:
+    """(message, hint) for a provider whose refresh failed: reported on stderr as an error."""
     error = result.error
-    line = f"{name}: error: {error.message if error else 'unknown failure'}"
-    if error is not None and error.hint:
-        line += f" / hint: {error.hint}"
+    message = f"{display_provider(result.provider)}: {error.message if error else 'unknown failure'}"
     if result.stale:
-        line += f" (kept {count} cached {human_age(result.fetched_at, now)})"
-    return line
+        n = len(result.models)
+        message += f" (kept {n} model{'s' * (n != 1)} cached {human_age(result.fetched_at, now)})"
+    return message, error.hint if error is not None else None

@@ -30,6 +30,8 @@ def chat(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of text."),
     show_reasoning: bool = typer.Option(False, "--show-reasoning",
                                         help="Print the model's reasoning on stderr."),
+    raw: bool = typer.Option(False, "--raw", help="Print the model's text unchanged on a terminal "
+                             "too (control characters are shown as ^[ by default)."),
     tools: Optional[str] = typer.Option(None, "--tools", metavar="FILE", autocompletion=complete_path,
                                         help="JSON list of OpenAI-style function definitions."),
     api_key: Optional[str] = typer.Option(None, "--api-key", help="API key for this call "
@@ -41,7 +43,7 @@ def chat(
     from revka_cli.cli.chat_run import ChatOptions
 
     opts = ChatOptions(provider, model, system, temperature, max_tokens, not no_stream, list(image),
-                       as_json, show_reasoning, tools, api_key, timeout)
+                       as_json, show_reasoning, tools, api_key, timeout, raw=raw)
     code = run_chat_command(get_state(ctx), opts, prompt)
     if code:
         raise typer.Exit(code)

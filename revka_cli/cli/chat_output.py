@@ -6,14 +6,28 @@ import json
 import sys
 
 from revka_cli.providers.events import ChatResult, ToolCall
+from revka_cli.textsafe import json_text, visible
+
+
+def is_terminal(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
 
 
 class TerminalSink:
-    """Streams answer text to stdout (flushed once per network read) and reasoning to stderr."""
+    """Streams answer text to stdout (flushed once per network read) and reasoning to stderr.
 
-    def __init__(self, *, show_reasoning: bool, json_mode: bool, quiet: bool) -> None:
+    To a terminal, control characters in the model's text are shown, not obeyed (textsafe), unless
+    `raw`; to a pipe or a file the text is written byte for byte."""
+
+    def __init__(self, *, show_reasoning: bool, json_mode: bool, quiet: bool,
+                 raw: bool = False) -> None:
         self.show_reasoning, self.json_mode, self.quiet = show_reasoning, json_mode, quiet
         self.out, self.err = sys.stdout, sys.stderr
+        self.safe_out = not raw and is_terminal(self.out)
+        self.safe_err = not raw and is_terminal(self.err)
         self.wrote_text = self.wrote_reasoning = False
         self.last_char = ""
 
@@ -23,13 +37,13 @@ class TerminalSink:
         if self.wrote_reasoning and not self.wrote_text:
             self.err.write("\n")
             self.err.flush()
-        self.out.write(text)
+        self.out.write(visible(text) if self.safe_out else text)
         self.wrote_text = True
         self.last_char = text[-1]
 
     def reasoning(self, text: str) -> None:
         if self.show_reasoning and not self.json_mode and text:
-            self.err.write(text)
+            self.err.write(visible(text) if self.safe_err else text)
             self.err.flush()
             self.wrote_reasoning = True
 
@@ -38,7 +52,7 @@ class TerminalSink:
 
     def warn(self, message: str) -> None:
         if not self.quiet:
-            self.err.write(f"revka: warning: {message}\n")
+            self.err.write(f"revka: warning: {visible(message)}\n")
 
     def finish_line(self) -> None:
         """End the answer with exactly one newline (none added if it already ends with one)."""
@@ -70,12 +84,13 @@ def usage_dict(result: ChatResult) -> dict | None:
 def write_tail(sink: TerminalSink, result: ChatResult) -> None:
     """After the streamed text: thinking when the answer was empty, then tool calls as JSON."""
     if not result.text.strip() and not result.tool_calls and result.reasoning.strip():
-        sink.out.write(result.reasoning.strip())
-        sink.wrote_text, sink.last_char = True, result.reasoning.strip()[-1]
+        thinking = result.reasoning.strip()
+        sink.out.write(visible(thinking) if sink.safe_out else thinking)
+        sink.wrote_text, sink.last_char = True, thinking[-1]
     sink.finish_line()
     if result.tool_calls:
-        sink.out.write(json.dumps([tool_call_dict(c) for c in result.tool_calls], ensure_ascii=False,
-                                  indent=2) + "\n")
+        sink.out.write(json_text(json.dumps([tool_call_dict(c) for c in result.tool_calls],
+                                            ensure_ascii=False, indent=2)) + "\n")
         sink.out.flush()
 
 
@@ -98,7 +113,7 @@ def json_document(*, provider, model, result: ChatResult, timing, attempts, erro
 
 
 def print_json(doc: dict) -> None:
-    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json_text(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n")
     sys.stdout.flush()
 
 
@@ -110,5 +125,5 @@ def report_attempts(attempts, quiet: bool) -> None:
 
     for a in attempts:
         if a.error:
-            sys.stderr.write(f"revka: attempt {display_provider(a.provider)}/{a.model} failed: "
-                             f"{a.error}\n")
+            sys.stderr.write(visible(f"revka: attempt {display_provider(a.provider)}/{a.model} "
+                                     f"failed: {a.error}") + "\n")

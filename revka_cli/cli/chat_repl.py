@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 
 from revka_cli.cli.chat_output import TerminalSink, write_tail
-from revka_cli.cli.output import err
-from revka_cli.errors import RevkaError
+from revka_cli.cli.output import err, report_error
+from revka_cli.errors import Interrupted, RevkaError
 
 HELP = "commands: /exit, /model NAME, /system TEXT, /clear, /help"
 
@@ -65,18 +65,17 @@ def repl(session, state, opts) -> None:
         history.append(Message("user", line))
         window = session.window()
         history[:] = trim_history(history, window, opts.max_tokens or 0)
-        sink = TerminalSink(show_reasoning=opts.show_reasoning, json_mode=False, quiet=state.quiet)
+        sink = TerminalSink(show_reasoning=opts.show_reasoning, json_mode=False, quiet=state.quiet,
+                            raw=opts.raw)
         try:
             outcome = session.send(history, sink)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Interrupted):
             sink.finish_line()
             history.pop()
             continue
         except RevkaError as exc:
             sink.finish_line()
-            err(f"revka: error: {exc.message}")
-            if exc.hint:
-                err(f"hint: {exc.hint}")
+            report_error(exc.message, exc.hint)
             history.pop()
             continue
         write_tail(sink, outcome.result)

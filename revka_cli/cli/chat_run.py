@@ -25,6 +25,7 @@ class ChatOptions:
     tools: str | None
     api_key: str | None
     timeout: float | None
+    raw: bool = False  # --raw: the model's text unchanged on a terminal too
 
 
 class Session:
@@ -94,17 +95,17 @@ class Session:
                              "shorten the input or lower --max-tokens")
 
     def send(self, messages, sink):
-        from revka_cli.providers.chain import run_chat, timeouts_for
+        from revka_cli.providers.chain import Budget, run_chat
         from revka_cli.transport.http import HttpClient
         from revka_cli.transport.policy import RetryPolicy
 
         rel = self.cfg.reliability
-        pick = timeouts_for(self.cfg, self.opts.timeout)
+        budget = Budget(self.cfg, self.selection.provider, self.opts.timeout)
         retry = RetryPolicy(rel.provider_retries, rel.provider_backoff_ms)
         with HttpClient(None, retry, on_retry=lambda a: warn(
                 self.state, f"{a.error}; retrying in {a.retry_in:.1f}s")) as client:
             return run_chat(self.cfg, self.selection, self.request_factory(messages), client, sink,
-                            timeouts_for=pick, flag_key=self.opts.api_key,
+                            budget=budget, flag_key=self.opts.api_key,
                             on_warning=lambda m: warn(self.state, m))
 
 
@@ -132,12 +133,12 @@ def run_one_shot(state, opts: ChatOptions, text: str) -> int:
         if opts.as_json:
             _print_early_error(opts, session.selection if session else None, exc)
         raise
-    sink = TerminalSink(show_reasoning=opts.show_reasoning, json_mode=opts.as_json, quiet=state.quiet)
+    sink = TerminalSink(show_reasoning=opts.show_reasoning, json_mode=opts.as_json, quiet=state.quiet,
+                        raw=opts.raw)
     try:
         outcome = session.send(messages, sink)
-    except KeyboardInterrupt:
-        sink.finish_line()
-        raise Interrupted("interrupted") from None
+    except KeyboardInterrupt:  # between attempts; during one, it arrives as Interrupted
+        return _failed(state, opts, session, sink, Interrupted("interrupted"))
     except RevkaError as exc:
         return _failed(state, opts, session, sink, exc)
     result = outcome.result

@@ -13,7 +13,7 @@ COMMANDS = {
     },
     'chat': {
         'options': {'--provider': 'provider', '-p': 'provider', '--model': 'model', '-m': 'model', '--system': None, '-s': None, '--temperature': None, '--max-tokens': None, '--image': None, '--tools': None, '--api-key': None, '--timeout': None},
-        'flags': ['--help', '--json', '--no-stream', '--show-reasoning', '-h'],
+        'flags': ['--help', '--json', '--no-stream', '--raw', '--show-reasoning', '-h'],
         'commands': [],
         'args': [None],
     },

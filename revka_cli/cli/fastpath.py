@@ -101,7 +101,8 @@ _CHAT_VALUES = {"--provider": "provider", "-p": "provider", "--model": "model", 
                 "--system": "system", "-s": "system", "--temperature": "temperature",
                 "--max-tokens": "max_tokens", "--image": "images", "--tools": "tools",
                 "--api-key": "api_key", "--timeout": "timeout"}
-_CHAT_FLAGS = {"--no-stream": "no_stream", "--json": "as_json", "--show-reasoning": "show_reasoning"}
+_CHAT_FLAGS = {"--no-stream": "no_stream", "--json": "as_json", "--show-reasoning": "show_reasoning",
+               "--raw": "raw"}
 
 
 def _chat_args(rest: list[str]) -> dict | None:
@@ -165,5 +166,5 @@ def _chat(state: AppState, rest: list[str]) -> int | None:
     opts = ChatOptions(args.get("provider"), args.get("model"), args.get("system"), temperature,
                        max_tokens, not args.get("no_stream"), args["images"],
                        bool(args.get("as_json")), bool(args.get("show_reasoning")),
-                       args.get("tools"), args.get("api_key"), timeout)
+                       args.get("tools"), args.get("api_key"), timeout, raw=bool(args.get("raw")))
     return run_chat_command(state, opts, args["prompt"])

@@ -85,7 +85,8 @@ def refresh(
     """Fetch model lists from the configured providers (concurrently) into the cache."""
     from revka_cli import specs
     from revka_cli.catalog.discover import configured_providers
-    from revka_cli.catalog.listing import refresh_line
+    from revka_cli.catalog.listing import refresh_failure, refresh_line
+    from revka_cli.cli.output import report_error
 
     state = get_state(ctx)
     if provider and all_:
@@ -95,8 +96,11 @@ def refresh(
     if all_:
         names += [s.id for s in specs.local_specs() if s.id not in names]
     results = _run_refresh(state, cfg, names, force=force, details=details)
-    for result in results:
-        out(refresh_line(result))
+    for result in results:  # counts on stdout; failures on stderr, as every error is
+        if result.ok:
+            out(refresh_line(result))
+        else:
+            report_error(*refresh_failure(result))
     _warn_all(state, results)
     if not any(r.ok for r in results):
         first = next((r.error for r in results if r.error is not None), None)
@@ -145,9 +149,11 @@ def list_(
     elif tty:
         _render_groups(state, cfg, groups)
     else:
+        from revka_cli.textsafe import one_line
+
         for group in groups:
             for model in group.models:
-                out(group.qualified(model))
+                out(one_line(group.qualified(model)))
     failed = [r.error for r in results if r.error is not None]
     if not any(g.models for g in groups) and failed:
         raise failed[0]
@@ -156,8 +162,10 @@ def list_(
 def _render_groups(state, cfg, groups) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from revka_cli.catalog.listing import default_marker, header, human_context, human_size
+    from revka_cli.textsafe import one_line
 
     console = Console(file=sys.stdout, no_color=state.no_color or "NO_COLOR" in os.environ,
                       highlight=False)
@@ -165,14 +173,15 @@ def _render_groups(state, cfg, groups) -> None:
     for i, group in enumerate(groups):
         if i:
             console.print()
-        console.print(header(group), style="bold", soft_wrap=True)
+        console.print(Text(one_line(header(group))), style="bold", soft_wrap=True)
         table = Table(box=None, pad_edge=False, show_edge=False, header_style="dim")
         for name, justify in (("", "left"), ("model", "left"), ("context", "right"),
                               ("size", "right")):
             table.add_column(name, justify=justify)
         for m in group.models:
             mark = "*" if (group.provider, m.name) == default else ""
-            table.add_row(mark, m.name, human_context(m.context_window), human_size(m.size))
+            table.add_row(mark, Text(one_line(m.name)), human_context(m.context_window),
+                          human_size(m.size))
         console.print(table)
 
 
@@ -259,7 +268,9 @@ def status(
         out(f"cache:    {cache['models']} models declared in the config")
     else:
         fresh = "fresh" if cache["fresh"] else "stale"
-        failed = f"; last refresh failed: {cache['last_error']}" if cache["last_error"] else ""
+        from revka_cli.textsafe import one_line
+
+        failed = f"; last refresh failed: {one_line(cache['last_error'])}" if cache["last_error"] else ""
         out(f"cache:    {cache['models']} models, fetched {human_age(cache['fetched_at'])} "
             f"({fresh}){failed}")
     out(f"config:   {info['config'] or 'none (defaults)'}")

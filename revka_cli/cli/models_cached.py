@@ -78,6 +78,7 @@ def print_cached_listing(state, provider: str | None, *, as_json: bool) -> bool:
     from revka_cli.catalog.listing import collect, has_live, json_rows
     from revka_cli.config import require_config
     from revka_cli.providers.endpoint import canonical_provider
+    from revka_cli.textsafe import json_text, one_line
 
     loaded = require_config(state.config_path)
     cfg = loaded.config
@@ -88,9 +89,9 @@ def print_cached_listing(state, provider: str | None, *, as_json: bool) -> bool:
     if not has_live(groups):
         return False
     if as_json:
-        text = json.dumps(json_rows(groups), indent=2, ensure_ascii=False) + "\n"
-    else:
-        lines = [group.qualified(model) for group in groups for model in group.models]
+        text = json_text(json.dumps(json_rows(groups), indent=2, ensure_ascii=False)) + "\n"
+    else:  # a server's model ids: shown, never obeyed, and one line each
+        lines = [one_line(group.qualified(model)) for group in groups for model in group.models]
         text = "".join(line + "\n" for line in lines)
     out(text, end="")
     if not loaded.warnings:  # the memo skips the config: only a config without warnings has one

@@ -14,7 +14,9 @@ def out(text: str = "", end: str = "\n") -> None:
 def out_json(value: object) -> None:
     import json
 
-    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+    from revka_cli.textsafe import json_text
+
+    sys.stdout.write(json_text(json.dumps(value, indent=2, ensure_ascii=False)) + "\n")
 
 
 def err(text: str) -> None:
@@ -23,18 +25,21 @@ def err(text: str) -> None:
 
 def warn(state: AppState | None, text: str) -> None:
     from revka_cli.redact import scrub
+    from revka_cli.textsafe import visible
 
     if state is None or not state.quiet:
-        sys.stderr.write(f"revka: warning: {scrub(text)}\n")
+        sys.stderr.write(f"revka: warning: {visible(scrub(text))}\n")
 
 
 def report_error(message: str, hint: str | None) -> None:
-    """The one error format: `revka: error: …` plus a `hint:` line (no secret in either)."""
+    """The one error format: `revka: error: …` plus a `hint:` line. No secret in either, and
+    server text is shown with its control characters visible (textsafe), on a terminal or not."""
     from revka_cli.redact import scrub
+    from revka_cli.textsafe import visible
 
-    sys.stderr.write(f"revka: error: {scrub(message)}\n")
+    sys.stderr.write(f"revka: error: {visible(scrub(message))}\n")
     if hint:
-        sys.stderr.write(f"hint: {scrub(hint)}\n")
+        sys.stderr.write(f"hint: {visible(scrub(hint))}\n")
 
 
 def report_plain_exception(exc: BaseException) -> int:

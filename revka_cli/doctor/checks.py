@@ -18,17 +18,16 @@ from revka_cli.errors import (
 )
 from revka_cli.providers.endpoint import Endpoint, resolve_endpoint
 from revka_cli.urls import redact_url
+from revka_cli.textsafe import visible
 
 URL_HINT = "check the URL: use the API root (ending in /v1 for OpenAI-compatible servers)"
 TIMEOUT_HINT = "raise --timeout, or check the server's load"
 MAX_DETAIL = 200
 
-_CONTROL = dict.fromkeys([*range(0x20), *range(0x7f, 0xa0)], " ")
-
-
 def one_line(text: str) -> str:
-    """One printable line: control characters (ANSI escapes included) become spaces."""
-    return " ".join(str(text).translate(_CONTROL).split())
+    """One printable line: runs of white space become one space, and control characters (ANSI
+    escapes included) are shown as ^[ and the like, never obeyed (revka_cli.textsafe)."""
+    return " ".join(visible(str(text)).split())
 
 
 def clip(text: str) -> str:

@@ -8,6 +8,7 @@ moves on only while nothing has been printed: a partial answer is never silently
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -16,13 +17,13 @@ from revka_cli.config import Config
 from revka_cli.errors import (
     AuthError, ConfigError, ConnectError, Interrupted, RevkaError, UsageError,
 )
-from revka_cli.providers.endpoint import Endpoint, resolve_endpoint
+from revka_cli.providers.endpoint import Endpoint, canonical_provider, resolve_endpoint
 from revka_cli.providers.engine import Sink, Timing, run_attempt
 from revka_cli.providers.events import ChatResult
 from revka_cli.providers.request import ChatRequest
 from revka_cli.providers.selection import Selection
 from revka_cli.transport.http import HttpClient
-from revka_cli.transport.policy import Timeouts
+from revka_cli.transport.policy import MIN_ATTEMPT_SECS, Timeouts
 from revka_cli.urls import is_loopback_url
 
 
@@ -91,25 +92,54 @@ def _fatal(exc: RevkaError) -> bool:
     return isinstance(exc, (UsageError, Interrupted))
 
 
+class Budget:
+    """The time one chat command may take: one deadline that every attempt, retry, Retry-After wait,
+    fallback and api_key_cmd spends from. `--timeout` sets it; else the primary provider's
+    `timeout_secs`, else `provider_timeout_secs`. A fallback's own `timeout_secs` can only shorten
+    its share. [pacing] limits stay per attempt."""
+
+    def __init__(self, cfg: Config, primary: str, override_secs: float | None = None) -> None:
+        self.pacing, self.override = cfg.pacing, override_secs
+        table = cfg.providers.get(canonical_provider(primary))
+        self.seconds = (override_secs or (table.timeout_secs if table else None)
+                        or cfg.provider_timeout_secs)
+        self.deadline = time.monotonic() + self.seconds
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def timeouts(self, endpoint: Endpoint) -> Timeouts:
+        overall, deadline = self.seconds, self.deadline
+        own = None if self.override else endpoint.timeout_secs
+        if own is not None and time.monotonic() + own < deadline:
+            overall, deadline = own, time.monotonic() + own
+        return Timeouts(connect=min(self.pacing.connect_timeout_secs, overall), overall=overall,
+                        first_token=self.pacing.first_token_timeout_secs,
+                        step=self.pacing.step_timeout_secs, deadline=deadline)
+
+
 def run_chat(cfg: Config, selection: Selection, build_request: Callable[[str], ChatRequest],
-             client: HttpClient, sink: Sink, *, timeouts_for: Callable[[Endpoint], Timeouts],
-             flag_key: str | None = None, env: Mapping[str, str] | None = None,
+             client: HttpClient, sink: Sink, *, budget: Budget, flag_key: str | None = None,
+             env: Mapping[str, str] | None = None,
              on_warning: Callable[[str], None] = lambda m: None) -> ChatOutcome:
     env = os.environ if env is None else env
     attempts: list[AttemptRecord] = []
     last_error: RevkaError | None = None
     for provider, model, is_primary in plan_attempts(cfg, selection):
+        if last_error is not None and budget.left() <= MIN_ATTEMPT_SECS:
+            break  # no time left for the next fallback: the last error stands
         record = AttemptRecord(provider, model)
         attempts.append(record)
         try:
             endpoint = resolve_endpoint(cfg, provider, is_primary=is_primary,
-                                        flag_key=flag_key if is_primary else None, env=env)
+                                        flag_key=flag_key if is_primary else None, env=env,
+                                        key_cmd_timeout=max(0.001, budget.left()))
             for warning in endpoint.warnings:
                 on_warning(warning)
             req = build_request(model)
             preflight(endpoint, model, req)
             result, timing = _attempt_with_think_retry(endpoint, req, client, sink,
-                                                       timeouts_for(endpoint), cfg)
+                                                       budget.timeouts(endpoint), cfg)
             return ChatOutcome(result, timing, provider, model, endpoint, attempts)
         except RevkaError as exc:
             record.error, record.exit_code = exc.message, exc.exit_code
@@ -137,13 +167,3 @@ def _attempt_with_think_retry(endpoint, req, client, sink, timeouts, cfg):
                                loop_detection=cfg.pacing.loop_detection)
         except RevkaError:
             raise exc from None
-
-
-def timeouts_for(cfg: Config, override_secs: float | None = None) -> Callable[[Endpoint], Timeouts]:
-    def pick(endpoint: Endpoint) -> Timeouts:
-        overall = override_secs or endpoint.timeout_secs or cfg.provider_timeout_secs
-        return Timeouts(connect=min(cfg.pacing.connect_timeout_secs, overall), overall=overall,
-                        first_token=cfg.pacing.first_token_timeout_secs,
-                        step=cfg.pacing.step_timeout_secs)
-    return pick
-

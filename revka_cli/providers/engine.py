@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from revka_cli import specs
-from revka_cli.errors import NotFoundError, ProviderError, RevkaError, StreamError
+from revka_cli.errors import Interrupted, NotFoundError, ProviderError, RevkaError, StreamError
 from revka_cli.providers.endpoint import Endpoint
 from revka_cli.providers.events import ChatResult, Done, ReasoningDelta, TextDelta, ToolCall
 from revka_cli.providers.loops import LoopDetector
@@ -237,11 +237,14 @@ def run_attempt(endpoint: Endpoint, req: ChatRequest, client: HttpClient, sink: 
         assembler.close()
         if assembler.looped:
             assembler.result.finish_reason = "loop_detected"
-    except RevkaError as exc:
+    except (RevkaError, KeyboardInterrupt) as caught:  # Ctrl-C keeps the partial answer too
+        exc = caught if isinstance(caught, RevkaError) else Interrupted("interrupted")
         assembler.close()
         sink.flush()
         exc.partial = assembler.result
         exc.output_started = assembler.output_started
+        if exc is not caught:
+            raise exc from None
         raise
     finally:
         timing.finished = time.monotonic()

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from revka_cli import __version__
 from revka_cli.errors import ConnectError, ProviderError, RequestTimeout
 from revka_cli.transport.errors import error_for_status
-from revka_cli.transport.policy import RETRYABLE_STATUS, RetryPolicy, Timeouts, parse_retry_after
+from revka_cli.transport.policy import (
+    MAX_RETRY_AFTER_SECS, RETRYABLE_STATUS, RetryPolicy, Timeouts, parse_retry_after, retry_after_note,
+)
 from revka_cli.transport.redirects import MAX_REDIRECTS, redirect_target
 from revka_cli.transport.watchdog import OVERALL, Watchdog
 
@@ -38,6 +40,7 @@ class Stream:
     response: object  # httpx.Response
     watchdog: Watchdog
     attempts: list[Attempt] = field(default_factory=list)
+    retry_note: tuple[str, str | None] | None = None  # when a final 429/5xx asked to be retried
 
     @property
     def status(self) -> int:
@@ -96,9 +99,7 @@ def _relax_body_read_timeout(response, overall: float) -> None:
 
 
 def redact_host(response) -> str:
-    from revka_cli.urls import redact_url
-
-    return redact_url(str(response.request.url))
+    return _log_url(str(response.request.url))
 
 
 def _shutdown(response) -> Callable[[], None]:
@@ -153,8 +154,10 @@ class HttpClient:
         """Send with retries; return the open response (any status) with its watchdog armed.
 
         `permanent(body)` may say that a retryable status (a 5xx) is a refusal that no retry can
-        change (e.g. "image input is not supported"); such an answer is returned at once."""
+        change (e.g. "image input is not supported"); such an answer is returned at once. Under a
+        `timeouts.deadline`, a retry whose wait would leave it no time is not made."""
         timeouts = timeouts or self.timeouts
+        cap = MAX_RETRY_AFTER_SECS if timeouts.deadline is None else None
         attempts: list[Attempt] = []
         attempt_no = 0
         while True:
@@ -165,25 +168,30 @@ class HttpClient:
                                                           timeouts)
             except (ConnectError, RequestTimeout) as exc:
                 attempts.append(Attempt(url, None, exc.message))
-                if attempt_no > self.retry.retries:
+                delay = self.retry.delay(attempt_no)
+                if attempt_no > self.retry.retries or not timeouts.fits(delay):
                     raise
-                self._pause(attempts[-1], self.retry.delay(attempt_no))
+                self._pause(attempts[-1], delay)
                 continue
             status = response.status_code
-            if status in RETRYABLE_STATUS and attempt_no <= self.retry.retries:
-                retry_after = parse_retry_after(response.headers.get("retry-after"))
+            retryable = status in RETRYABLE_STATUS
+            retry_after = parse_retry_after(response.headers.get("retry-after")) if retryable else None
+            if retryable and attempt_no <= self.retry.retries:
                 body = _read_bounded(response)
                 if permanent is not None and permanent(body):
                     watchdog = Watchdog(timeouts.overall, None, None, lambda: None, start=started)
                     return Stream(response, watchdog, attempts)
-                response.close()
-                attempts.append(Attempt(url, status, f"HTTP {status} from {_log_url(url)}"))
-                self._pause(attempts[-1], self.retry.delay(attempt_no, retry_after))
-                continue
+                delay = self.retry.delay(attempt_no, retry_after, cap)
+                if timeouts.fits(delay):
+                    response.close()
+                    attempts.append(Attempt(url, status, f"HTTP {status} from {_log_url(url)}"))
+                    self._pause(attempts[-1], delay)
+                    continue
             _relax_body_read_timeout(response, timeouts.overall)
             watchdog = Watchdog(timeouts.overall, timeouts.first_token, timeouts.step,
-                                _shutdown(response), start=started)
-            return Stream(response, watchdog, attempts)
+                                _shutdown(response), start=started, deadline=timeouts.deadline)
+            note = None if retry_after is None else retry_after_note(retry_after, timeouts)
+            return Stream(response, watchdog, attempts, note)
 
     def _pause(self, attempt: Attempt, delay: float) -> None:
         attempt.retry_in = delay
@@ -194,11 +202,13 @@ class HttpClient:
     def _send_following_redirects(self, method, url, headers, json_body, timeouts):
         import httpx
 
-        read_wait = timeouts.header_wait()
-        timeout = httpx.Timeout(connect=timeouts.connect, read=read_wait, write=timeouts.connect,
-                                pool=timeouts.connect)
         seen = [url]
         for _ in range(MAX_REDIRECTS + 1):
+            connect, read_wait = timeouts.capped(timeouts.connect), timeouts.capped(timeouts.header_wait())
+            if min(connect, read_wait) <= 0:
+                raise RequestTimeout(f"overall timeout after {timeouts.overall:g}s before "
+                                     f"{_log_url(url)} could answer")
+            timeout = httpx.Timeout(connect=connect, read=read_wait, write=connect, pool=connect)
             request = self._client.build_request(method, url, headers=headers, json=json_body,
                                                  timeout=timeout)
             log.debug("%s %s headers=%s", method, _log_url(url), _log_headers(headers))
@@ -223,12 +233,15 @@ class HttpClient:
         try:
             return self._client.send(request, stream=True)
         except httpx.TimeoutException as exc:
-            if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+            left = timeouts.left()
+            past = left is not None and left <= 0.05  # the command's deadline, not a step's limit
+            if not past and isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
                 raise RequestTimeout(f"connect timeout after {timeouts.connect:g}s to "
                                      f"{_log_url(url)}") from exc
-            what = "first-token timeout" if timeouts.first_token else "overall timeout"
-            raise RequestTimeout(f"{what} after {timeouts.header_wait():g}s waiting for "
-                                 f"{_log_url(url)} to answer") from exc
+            what = "first-token timeout" if timeouts.first_token and not past else "overall timeout"
+            limit = timeouts.overall if past else timeouts.header_wait()
+            raise RequestTimeout(f"{what} after {limit:g}s waiting for {_log_url(url)} to "
+                                 "answer") from exc
         except (httpx.TransportError, OSError) as exc:
             raise connect_error(exc, _log_url(url)) from exc
 
@@ -273,8 +286,13 @@ def check_status(stream: Stream, extract=None, *, not_found_hint: str | None = N
     body = read_body(stream, limit=256 * 1024)
     content_type = stream.response.headers.get("content-type")
     message = (extract or snippet)(body, content_type)
-    raise error_for_status(stream.status, message, _log_url(str(stream.response.request.url)),
-                           not_found_hint, len(stream.attempts))
+    note, hint = stream.retry_note or (None, None)
+    if note:
+        message = f"{message}; {note}" if message else note
+    error = error_for_status(stream.status, message, _log_url(str(stream.response.request.url)),
+                             not_found_hint, len(stream.attempts))
+    error.hint = hint or error.hint
+    raise error
 
 
 def snippet(body: bytes, content_type: str | None = None) -> str:

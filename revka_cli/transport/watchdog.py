@@ -18,9 +18,13 @@ OVERALL = "overall timeout"
 
 class Watchdog:
     def __init__(self, overall: float, first_token: float | None, step: float | None,
-                 on_fire: Callable[[], None], start: float | None = None) -> None:
+                 on_fire: Callable[[], None], start: float | None = None,
+                 deadline: float | None = None) -> None:
+        """`overall` counts from `start`; `deadline` (a time.monotonic() value: the end of the whole
+        command) may end it sooner. Either way the overall limit reported is `overall`."""
         self.start = time.monotonic() if start is None else start
         self.overall, self.first_token, self.step = overall, first_token, step
+        self.end = self.start + overall if deadline is None else min(self.start + overall, deadline)
         self.on_fire = on_fire
         self.last_chunk = self.start
         self.got_token = False
@@ -39,7 +43,7 @@ class Watchdog:
         return {OVERALL: self.overall, FIRST_TOKEN: self.first_token, STEP: self.step}[name]
 
     def _next_deadline(self) -> tuple[float, str]:
-        deadlines = [(self.start + self.overall, OVERALL)]
+        deadlines = [(self.end, OVERALL)]
         if self.first_token is not None and not self.got_token:
             deadlines.append((self.start + self.first_token, FIRST_TOKEN))
         if self.step is not None:

@@ -6,7 +6,8 @@ import pytest
 
 from revka_cli.catalog.discover import RefreshResult
 from revka_cli.catalog.listing import (
-    Group, human_age, human_context, human_size, json_rows, refresh_line, text_lines,
+    Group, human_age, human_context, human_size, json_rows, refresh_failure, refresh_line,
+    text_lines,
 )
 from revka_cli.catalog.parse import ModelInfo
 from revka_cli.catalog.resolve import resolve_name
@@ -49,8 +50,7 @@ def test_refresh_lines():
     assert refresh_line(cached, NOW) == "vllm: 0 models at http://v/v1 (cached 2h ago; --force to refetch)"
     failed = RefreshResult("vllm", "http://v/v1", error=ConnectError("refused", "start it"),
                            models=[ModelInfo("vllm", "x")], stale=True, fetched_at=NOW - 60)
-    assert refresh_line(failed, NOW) == \
-        "vllm: error: refused / hint: start it (kept 1 model cached 1m ago)"
+    assert refresh_failure(failed, NOW) == ("vllm: refused (kept 1 model cached 1m ago)", "start it")
 
 
 CATALOGS = {"ollama": ["llama3.2:3b", "shared"], "vllm": ["Qwen/Qwen2.5-7B", "shared"],

@@ -71,11 +71,13 @@ def test_loop_detection_stops_a_repeating_stream(server, revka, write_config):
     assert len(revka("chat", "hi").stdout) == 44 * 300 + 1
 
 
-def test_ctrl_c_exits_130_keeps_partial_and_prints_no_traceback(server, tmp_path):
+def _interrupted_chat(server, tmp_path, *flags: str):
+    """Run `revka chat FLAGS hi` as a process and send it SIGINT once its answer has started;
+    (exit code, stdout, stderr)."""
     server.route("POST", PATH, Reply.sse([sse(*openai_text("partial")[:2], done=False), 30.0]))
-    env = dict(os.environ, REVKA_CONFIG=str(tmp_path / "none.toml"))
-    (tmp_path / "none.toml").write_text(f'default_provider = "custom:{server.url}/v1"\ndefault_model = "m"\n')
-    proc = subprocess.Popen([sys.executable, "-m", "revka_cli", "chat", "hi"], env=env,
+    env = dict(os.environ, REVKA_CONFIG=str(tmp_path / "c.toml"))
+    (tmp_path / "c.toml").write_text(f'default_provider = "custom:{server.url}/v1"\ndefault_model = "m"\n')
+    proc = subprocess.Popen([sys.executable, "-m", "revka_cli", "chat", *flags, "hi"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + 15
     while not server.requests and time.monotonic() < deadline:
@@ -83,9 +85,25 @@ def test_ctrl_c_exits_130_keeps_partial_and_prints_no_traceback(server, tmp_path
     time.sleep(0.6)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=15)
-    assert proc.returncode == 130
+    return proc.returncode, out, err
+
+
+def test_ctrl_c_exits_130_keeps_partial_and_prints_no_traceback(server, tmp_path):
+    code, out, err = _interrupted_chat(server, tmp_path)
+    assert code == 130
     assert out == b"partial\n"
     assert b"Traceback" not in err and b"interrupted" in err
+
+
+def test_ctrl_c_with_json_prints_the_document_with_the_error_and_partial_text(server, tmp_path):
+    import json
+
+    code, out, err = _interrupted_chat(server, tmp_path, "--json")
+    assert code == 130 and b"Traceback" not in err
+    doc = json.loads(out)
+    assert doc["text"] == "partial" and doc["model"] == "m"
+    assert doc["error"] == {"message": "interrupted", "exit_code": 130, "hint": None}
+    assert err.decode().splitlines() == ["revka: error: interrupted"]
 
 
 def test_api_key_cmd_supplies_the_key_without_a_shell(server, revka, write_config, tmp_path):
