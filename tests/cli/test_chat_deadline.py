@@ -128,3 +128,14 @@ def test_budget_uses_the_primary_timeout_and_a_fallback_can_only_shorten_it(tmp_
     slow = budget.timeouts(resolve_endpoint(cfg, "lmstudio", is_primary=False, env={}))
     assert slow.overall == 30 and slow.deadline == budget.deadline
     assert Budget(cfg, "ollama").seconds == 50 and Budget(cfg, "vllm", 2).seconds == 2
+
+
+def test_a_slow_api_key_cmd_spends_from_the_deadline(server, revka, write_config):
+    """api_key_cmd gets what is left of --timeout, not its own 15 s: a hanging command ends the
+    command at the deadline with exit 3, and no request is sent."""
+    write_config(f'default_provider = "vllm"\ndefault_model = "m"\n[providers.vllm]\n'
+                 f'api_url = "{server.url}/v1"\napi_key_cmd = ["sleep", "30"]\n')
+    res, took = _timed(revka, "chat", "--timeout", "1.5", "hi")
+    assert res.exit_code == 3, res
+    assert "api_key_cmd" in res.stderr
+    assert took < 1.5 + SLACK and server.requests == []
