@@ -1,12 +1,18 @@
-"""The baseline streaming client: a minimal but honest httpx loop, run as its own process.
+"""The baseline streaming clients: minimal but honest httpx loops, run as their own process.
 
     python httpx_loop.py openai URL [--flush]   # SSE: `data: ` lines -> json -> delta content
     python httpx_loop.py ollama URL [--flush]   # NDJSON: each line -> json -> message.content
+    python httpx_loop.py floor URL              # the floor: iter_lines(), nothing parsed
 
 It sends the same request revka sends (a POST with a JSON body), reads the body with
 `iter_lines()`, decodes every chunk with `json.loads` and writes the text to stdout. `--flush`
 flushes stdout after every piece of text (for the time-to-first-token benchmark, where the first
 byte must reach the pipe at once); without it stdout is flushed at the end.
+
+`floor` is the least any client of that stream can do with httpx: the same request, every line
+from `iter_lines()`, and nothing done with it (no JSON, no output) but counting; it prints the
+number of lines at the end, so that bench/run can check it read the whole body. SSE and NDJSON
+bodies are both just lines to it.
 """
 
 import json
@@ -15,13 +21,27 @@ import sys
 import httpx
 
 
+BODY = {"model": "bench-model", "stream": True,
+        "messages": [{"role": "user", "content": "Say something long."}]}
+
+
+def floor(url: str) -> int:
+    count = 0
+    with httpx.stream("POST", url, json=BODY, timeout=60.0) as response:
+        response.raise_for_status()
+        for _line in response.iter_lines():
+            count += 1
+    sys.stdout.write(f"{count}\n")
+    return 0
+
+
 def main() -> int:
     protocol, url = sys.argv[1], sys.argv[2]
+    if protocol == "floor":
+        return floor(url)
     flush = "--flush" in sys.argv[3:]
     out = sys.stdout
-    body = {"model": "bench-model", "stream": True,
-            "messages": [{"role": "user", "content": "Say something long."}]}
-    with httpx.stream("POST", url, json=body, timeout=60.0) as response:
+    with httpx.stream("POST", url, json=BODY, timeout=60.0) as response:
         response.raise_for_status()
         if protocol == "openai":
             for line in response.iter_lines():

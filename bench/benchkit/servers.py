@@ -6,7 +6,11 @@ large writes, so the server is never the bottleneck. Stdlib only.
 bench/run starts this file as its own process (so that the servers neither share a GIL with the
 measuring process nor inflate its memory, which forked children would inherit as peak RSS):
 
-    python servers.py '{"stream_chunks": 50000, ...}'   # prints {"name": "http://127.0.0.1:port"}
+    python servers.py '{"stream_chunks": 50000, ...}'
+    # prints {"urls": {"name": "http://127.0.0.1:port", ...}, "lines": {"sse50k": 100008, ...}}
+
+"lines" is how many lines each stream body has (as `str.splitlines` counts them, the way httpx's
+`iter_lines()` does), for checking that the floor client read every line.
 
 It serves until its stdin is closed (bench/run exiting, however it exits) or `lifetime` seconds
 have passed. `GET /_bench/hits` on any server answers how many requests that server has had.
@@ -228,11 +232,13 @@ def ndjson_route(body: bytes, **kw) -> Route:
 
 # --- the process bench/run starts -----------------------------------------------------------------
 
-def build(spec: dict) -> tuple[list[FakeServer], dict[str, str]]:
-    """Start the servers `spec` asks for; returns them and name -> base URL."""
+def build(spec: dict) -> tuple[list[FakeServer], dict[str, str], dict[str, int]]:
+    """Start the servers `spec` asks for; returns them, name -> base URL, and name -> the
+    number of lines in that server's stream body."""
     lifetime = float(spec.get("lifetime", 3600))
     started: list[FakeServer] = []
     urls: dict[str, str] = {}
+    lines: dict[str, int] = {}
 
     def serve(name: str, routes: dict[str, Route]) -> None:
         server = FakeServer(routes, lifetime).start()
@@ -240,8 +246,12 @@ def build(spec: dict) -> tuple[list[FakeServer], dict[str, str]]:
         urls[name] = server.url
 
     for name, count in (("sse50k", spec["stream_chunks"]), ("sse5k", spec["small_chunks"])):
-        serve(name, {"/v1/chat/completions": sse_route(sse_body(count)[0])})
-    serve("ollama50k", {"/api/chat": ndjson_route(ndjson_body(spec["stream_chunks"])[0])})
+        body = sse_body(count)[0]
+        lines[name] = len(body.decode("utf-8").splitlines())
+        serve(name, {"/v1/chat/completions": sse_route(body)})
+    body = ndjson_body(spec["stream_chunks"])[0]
+    lines["ollama50k"] = len(body.decode("utf-8").splitlines())
+    serve("ollama50k", {"/api/chat": ndjson_route(body)})
 
     body, _ = sse_body(spec["ttft_chunks"])
     split = body.index(b"data: ", body.index(b'"content":" '))  # after the first token's event
@@ -258,16 +268,16 @@ def build(spec: dict) -> tuple[list[FakeServer], dict[str, str]]:
     }
     for i in range(int(spec.get("doctor_servers", 0))):
         serve(f"doctor{i}", doctor_routes)
-    return started, urls
+    return started, urls, lines
 
 
 def main() -> int:
     spec = json.loads(sys.argv[1])
-    started, urls = build(spec)
+    started, urls, lines = build(spec)
     watchdog = threading.Timer(float(spec.get("lifetime", 3600)) + 5, lambda: os._exit(0))
     watchdog.daemon = True
     watchdog.start()
-    sys.stdout.write(json.dumps(urls) + "\n")
+    sys.stdout.write(json.dumps({"urls": urls, "lines": lines}) + "\n")
     sys.stdout.flush()
     try:
         sys.stdin.read()  # until bench/run closes the pipe or exits
