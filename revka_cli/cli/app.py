@@ -111,11 +111,11 @@ def _enable_debug_log() -> None:
 
 
 def _register() -> None:
-    from revka_cli.cli import chat as chat_cmd
-    from revka_cli.cli import completion as completion_cmd
-    from revka_cli.cli import config as config_cmd
-    from revka_cli.cli import doctor as doctor_cmd
-    from revka_cli.cli import models as models_cmd
+    from revka_cli.cli.commands import chat as chat_cmd
+    from revka_cli.cli.commands import completion as completion_cmd
+    from revka_cli.cli.commands import config as config_cmd
+    from revka_cli.cli.commands import doctor as doctor_cmd
+    from revka_cli.cli.commands import models as models_cmd
 
     app.command(name="chat", help="Send a prompt and stream the answer to stdout.")(chat_cmd.chat)
     app.add_typer(completion_cmd.app, name="completion")

@@ -27,7 +27,7 @@ def fast_help(args: list[str]) -> str | None:
         key = " ".join(args[:-1])
     else:
         return None
-    from revka_cli.cli.helptext import PAGES, WIDTH
+    from revka_cli.cli.generated.helptext import PAGES, WIDTH
 
     if key not in PAGES or _columns() < WIDTH:
         return None
@@ -42,7 +42,7 @@ def _fast_command(args: list[str]) -> int | None:
         return 0
     if "--help" in args or "-h" in args:
         return None
-    from revka_cli.cli.fastpath import run_fast
+    from revka_cli.cli.fast.run import run_fast
 
     return run_fast(args)
 
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(f"revka {__version__}\n")
         return 0
     if os.environ.get("_REVKA_COMPLETE"):  # a TAB press: model and provider names without typer
-        from revka_cli.cli.fastcomplete import answer
+        from revka_cli.cli.fast.complete import answer
 
         code = answer()
     else:

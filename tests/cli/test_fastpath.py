@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from revka_cli.cli.fastpath import run_fast
+from revka_cli.cli.fast.run import run_fast
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "configs"
 SAMPLES = ["good_full.toml", "good_product_page.yaml", "warn_unknown_key.toml", "bad_types.toml",

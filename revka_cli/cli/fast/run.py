@@ -50,7 +50,7 @@ def _config_validate(state: AppState, rest: list[str]) -> int | None:
     if parsed is None:
         return None
     flags, _, positional = parsed
-    from revka_cli.cli.config_validate import run_validate
+    from revka_cli.cli.commands.config_validate import run_validate
 
     return run_validate(state, positional[0] if positional else None, as_json="--json" in flags,
                         strict="--strict" in flags)
@@ -64,7 +64,7 @@ def _models_list(state: AppState, rest: list[str]) -> int | None:
     as_json = "--json" in flags
     if not as_json and sys.stdout.isatty():
         return None
-    from revka_cli.cli.models_cached import print_cached_listing, print_memo
+    from revka_cli.cli.commands.models_cached import print_cached_listing, print_memo
 
     provider = values.get("--provider") or values.get("-p")
     if print_memo(state, provider, as_json=as_json):
@@ -157,8 +157,8 @@ def _chat(state: AppState, rest: list[str]) -> int | None:
         timeout = _number(args.get("timeout"), float, 0.001)
     except ValueError:
         return None
-    from revka_cli.cli.chat_command import run_chat_command, wants_repl
-    from revka_cli.cli.chat_run import ChatOptions
+    from revka_cli.cli.commands.chat_command import run_chat_command, wants_repl
+    from revka_cli.cli.commands.chat_run import ChatOptions
 
     if wants_repl(args["prompt"]):
         return None  # the REPL is interactive: start-up time does not matter there

@@ -18,9 +18,9 @@ from typing import Optional
 
 import typer
 
-from revka_cli.cli import fastcomplete
-from revka_cli.cli.completion_install import detect_shell, install_completion
-from revka_cli.cli.completion_scripts import COMPLETE_VAR, PROG, script
+from revka_cli.cli.fast import complete as fastcomplete
+from revka_cli.cli.commands.completion_install import detect_shell, install_completion
+from revka_cli.cli.commands.completion_scripts import COMPLETE_VAR, PROG, script
 from revka_cli.cli.output import out
 from revka_cli.errors import UsageError
 

@@ -6,8 +6,8 @@ from typing import List, Optional
 
 import typer
 
-from revka_cli.cli.chat_command import run_chat_command
-from revka_cli.cli.completion import complete_model, complete_path, complete_provider
+from revka_cli.cli.commands.chat_command import run_chat_command
+from revka_cli.cli.commands.completion import complete_model, complete_path, complete_provider
 from revka_cli.cli.state import get_state
 
 
@@ -38,7 +38,7 @@ def chat(
                                             help="Overall timeout in seconds."),
 ) -> None:
     """Send a prompt and stream the answer to stdout."""
-    from revka_cli.cli.chat_run import ChatOptions
+    from revka_cli.cli.commands.chat_run import ChatOptions
 
     opts = ChatOptions(provider, model, system, temperature, max_tokens, not no_stream, list(image),
                        as_json, show_reasoning, tools, api_key, timeout)

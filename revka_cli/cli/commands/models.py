@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from revka_cli.cli.completion import complete_model, complete_provider  # and the shell classes
+from revka_cli.cli.commands.completion import complete_model, complete_provider  # and the shell classes
 from revka_cli.cli.output import err, out, out_json, warn
 from revka_cli.cli.state import get_state
 from revka_cli.redact import display_provider
@@ -116,7 +116,7 @@ def list_(
     state = get_state(ctx)
     tty = _stdout_is_tty() and not as_json
     if not tty and not do_refresh:
-        from revka_cli.cli.models_cached import print_cached_listing
+        from revka_cli.cli.commands.models_cached import print_cached_listing
 
         if print_cached_listing(state, provider, as_json=as_json):
             return

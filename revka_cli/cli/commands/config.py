@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from revka_cli.cli.config_validate import run_validate
+from revka_cli.cli.commands.config_validate import run_validate
 from revka_cli.cli.output import err, out, out_json, warn
 from revka_cli.cli.state import get_state
 

@@ -44,7 +44,7 @@ def wants_repl(prompt: str | None) -> bool:
 
 def run_chat_command(state, opts, prompt: str | None) -> int:
     """One-shot chat (or the REPL on a terminal); the exit code, or a raised RevkaError."""
-    from revka_cli.cli.chat_run import run_one_shot, run_repl
+    from revka_cli.cli.commands.chat_run import run_one_shot, run_repl
 
     if wants_repl(prompt) and not opts.as_json:
         run_repl(state, opts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from revka_cli.cli.chat_output import (
+from revka_cli.cli.commands.chat_output import (
     TerminalSink, json_document, print_json, report_attempts, write_tail,
 )
 from revka_cli.cli.output import warn
@@ -185,7 +185,7 @@ def _notes(state, opts, session, result) -> None:
 
 
 def run_repl(state, opts: ChatOptions) -> None:
-    from revka_cli.cli.chat_repl import repl
+    from revka_cli.cli.commands.chat_repl import repl
 
     repl(Session(state, opts), state, opts)
 
