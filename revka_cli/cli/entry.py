@@ -1,5 +1,5 @@
-"""Process entry point. `--version` and `--help` pages are answered without importing typer;
-everything else is handed to the Typer app."""
+"""Process entry point and its one error boundary. `--version`, `--help` pages, completion and the
+fast commands are answered without importing typer; everything else is handed to the Typer app."""
 
 from __future__ import annotations
 
@@ -47,8 +47,7 @@ def _fast_command(args: list[str]) -> int | None:
     return run_fast(args)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else list(argv)
+def _dispatch(args: list[str]) -> int:
     if args in (["--version"], ["-V"]):
         from revka_cli import __version__
 
@@ -65,3 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     from revka_cli.cli.app import run
 
     return run(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command line inside the one error boundary, whichever parser answers it."""
+    from revka_cli.cli.boundary import guarded
+
+    args = sys.argv[1:] if argv is None else list(argv)
+    return guarded(lambda: _dispatch(args), args, os.environ)

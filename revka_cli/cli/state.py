@@ -23,3 +23,16 @@ def get_state(ctx) -> AppState:
     if not isinstance(root.obj, AppState):
         root.obj = AppState()
     return root.obj
+
+
+def apply_globals(state: AppState, opts) -> AppState:
+    """The global options record (the spec's "" entry) into `state`; debug logs on or off."""
+    state.config_path, state.debug = opts.config_path, opts.debug
+    state.quiet, state.no_color = opts.quiet, opts.no_color
+    if opts.debug:
+        from revka_cli.cli.boundary import enable_debug_log
+
+        enable_debug_log()
+    elif "logging" in sys.modules:
+        sys.modules["logging"].getLogger("revka").setLevel("WARNING")
+    return state

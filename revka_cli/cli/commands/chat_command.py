@@ -57,3 +57,8 @@ def run_chat_command(state, opts, prompt: str | None) -> int:
     if not text.strip() and not opts.images:
         raise UsageError("the prompt is empty", 'revka chat "your question"')
     return run_one_shot(state, opts, text)
+
+
+def chat(state, opts) -> int:
+    """The body of `revka chat` (Typer and the fast path alike)."""
+    return run_chat_command(state, opts, opts.prompt)
