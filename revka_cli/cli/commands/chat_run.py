@@ -50,10 +50,12 @@ class Session:
         return kept
 
     def request_factory(self, messages):
+        from revka_cli.cli.surface.options import request_fields
         from revka_cli.providers.request import ChatRequest
 
         cfg, opts = self.cfg, self.opts
         rt = cfg.runtime
+        passed = {dest: getattr(opts, field) for field, dest in request_fields("chat").items()}
 
         def build(model: str) -> ChatRequest:
             return ChatRequest(model=model, messages=tuple(messages), system=opts.system,
@@ -62,7 +64,7 @@ class Session:
                                max_tokens=opts.max_tokens or cfg.provider_max_tokens,
                                stream=not opts.no_stream, tools=self.tools,
                                reasoning_enabled=rt.reasoning_enabled,
-                               reasoning_effort=rt.reasoning_effort)
+                               reasoning_effort=rt.reasoning_effort, **passed)
         return build
 
     def window(self) -> int | None:
