@@ -52,10 +52,11 @@ app = typer.Typer(
 )
 
 
-def _version(value: bool) -> None:
+def _version(value: bool) -> bool:
     if value:
         sys.stdout.write(f"revka {__version__}\n")
         raise typer.Exit(0)
+    return value
 
 
 

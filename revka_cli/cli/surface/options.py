@@ -16,8 +16,10 @@ _CLASSES: dict = {}
 _SECRET_FIELDS = ("api_key",)
 
 
-def _default(value):
-    return Factory(list) if isinstance(value, list) else value
+def _default(param):
+    if getattr(param, "type", None) == "list":
+        return Factory(list)  # a list option not given is an empty list, in both parsers
+    return getattr(param, "default", None)
 
 
 def record_class(path: str):
@@ -30,7 +32,7 @@ def record_class(path: str):
         params = [*cmd.options, *cmd.args]
         body = {"__annotations__": {p.field: "object" for p in params},
                 "_repr_hidden": tuple(f for f in _SECRET_FIELDS if any(p.field == f for p in params))}
-        body.update({p.field: _default(getattr(p, "default", None)) for p in params})
+        body.update({p.field: _default(p) for p in params})
         name = "".join(w.capitalize() for w in (path or "global").split()) + "Options"
         cls = _CLASSES[path] = type(name, (Record,), body, frozen=False)
     return cls
@@ -46,7 +48,9 @@ def build_options(path: str, values: dict, environ=None):
     given = {k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in values.items()
              if k in cls._fields}
     for opt in BY_PATH[path].options:
-        if opt.type == "flag" and opt.env and not given.get(opt.field) \
+        if opt.type == "list" and given.get(opt.field) is None:
+            given.pop(opt.field, None)
+        elif opt.type == "flag" and opt.env and not given.get(opt.field) \
                 and environ.get(opt.env, "") not in ("", "0"):
             given[opt.field] = True
     return cls(**given)
