@@ -12,7 +12,7 @@ COMMANDS = {
         'args': [],
     },
     'chat': {
-        'options': {'--provider': 'provider', '-p': 'provider', '--model': 'model', '-m': 'model', '--system': None, '-s': None, '--temperature': None, '--max-tokens': None, '--image': None, '--tools': None, '--api-key': None, '--timeout': None},
+        'options': {'--provider': 'provider', '-p': 'provider', '--model': 'model', '-m': 'model', '--system': None, '-s': None, '--temperature': None, '--max-tokens': None, '--image': None, '--tools': None, '--api-key': None, '--timeout': None, '--seed': None},
         'flags': ['--help', '--json', '--no-stream', '--show-reasoning', '-h'],
         'commands': [],
         'args': [None],

@@ -94,6 +94,9 @@ CHAT = Cmd("chat", "Send a prompt and stream the answer to stdout.", (
     Opt("api_key", ("--api-key",), "str", "API key for this call (prefer env vars: command lines "
         "are visible to others)."),
     Opt("timeout", ("--timeout",), "float", "Overall timeout in seconds.", bounds=(0.001, None)),
+    Opt("seed", ("--seed",), "int", "Sampling seed, for repeatable answers where the server "
+        "supports it (not sent to Anthropic: its API has no seed).", bounds=(0, 2**32 - 1),
+        fills="request.seed"),
 ), (Arg("prompt", "The prompt. Piped stdin is appended to it."),))
 
 _SHELL_HELP = ("Print the {0} completion script (e.g. to save it yourself; 'revka completion "
