@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import sys
+
 import typer
 from typer.core import TyperGroup
 
@@ -23,9 +23,11 @@ class RevkaGroup(TyperGroup):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         from revka_cli.cli.boundary import guarded
+        from revka_cli.cli.environment import current
 
+        environ = current().environ
         args = list(sys.argv[1:] if args is None else args)
-        if not args and not os.environ.get("_REVKA_COMPLETE"):
+        if not args and not environ.get("_REVKA_COMPLETE"):
             args = ["--help"]
 
         def run() -> int:
@@ -34,7 +36,7 @@ class RevkaGroup(TyperGroup):
                                               **extra)
             return rv if isinstance(rv, int) else 0
 
-        code = guarded(run, args, os.environ)  # the entry point's boundary, when run from there
+        code = guarded(run, args, environ)  # the entry point's boundary, when run from there
         if standalone_mode:
             sys.exit(code)
         return code
@@ -54,7 +56,9 @@ app = typer.Typer(
 
 def _version(value: bool) -> bool:
     if value:
-        sys.stdout.write(f"revka {__version__}\n")
+        from revka_cli.cli.environment import current
+
+        current().stdout.write(f"revka {__version__}\n")
         raise typer.Exit(0)
     return value
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 
+from revka_cli.cli.environment import current
 from revka_cli.cli.output import report_error as _write
 from revka_cli.cli.output import report_plain_exception
 from revka_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE
@@ -41,10 +42,10 @@ def report_exception(exc: BaseException, debug: bool) -> int:
     if debug and not isinstance(exc, KeyboardInterrupt):
         import traceback
 
-        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=current().stderr)
     typer = sys.modules.get("typer")
     if typer is not None and isinstance(exc, typer.Abort):
-        sys.stderr.write("revka: interrupted\n")
+        current().stderr.write("revka: interrupted\n")
         return EXIT_INTERRUPTED
     if typer is not None and isinstance(exc, typer.TyperException):  # click usage errors
         ctx = getattr(exc, "ctx", None)
@@ -57,9 +58,9 @@ def enable_debug_log() -> None:
     """Debug lines on stderr from revka's own loggers only (they never carry credentials)."""
     import logging
 
-    class CurrentStderr(logging.Handler):  # whatever sys.stderr is when a line is logged
+    class CurrentStderr(logging.Handler):  # the run's stderr when a line is logged
         def emit(self, record: logging.LogRecord) -> None:
-            sys.stderr.write(self.format(record) + "\n")
+            current().stderr.write(self.format(record) + "\n")
 
     logger = logging.getLogger("revka")
     if not any(h.get_name() == "revka-debug" for h in logger.handlers):
@@ -72,7 +73,7 @@ def enable_debug_log() -> None:
 
 def flush_stdout() -> None:
     try:
-        sys.stdout.flush()
+        current().stdout.flush()
     except (BrokenPipeError, ValueError):
         pass
 

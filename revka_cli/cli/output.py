@@ -2,35 +2,35 @@
 
 from __future__ import annotations
 
-import sys
-
+from revka_cli.cli.environment import current
 from revka_cli.cli.state import AppState
 
 
 def out(text: str = "", end: str = "\n") -> None:
-    sys.stdout.write(text + end)
+    current().stdout.write(text + end)
 
 
 def out_json(value: object) -> None:
     import json
 
-    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+    current().stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
 
 
 def err(text: str) -> None:
-    sys.stderr.write(text + "\n")
+    current().stderr.write(text + "\n")
 
 
 def warn(state: AppState | None, text: str) -> None:
     if state is None or not state.quiet:
-        sys.stderr.write(f"revka: warning: {text}\n")
+        current().stderr.write(f"revka: warning: {text}\n")
 
 
 def report_error(message: str, hint: str | None) -> None:
     """The one error format: `revka: error: …` plus a `hint:` line."""
-    sys.stderr.write(f"revka: error: {message}\n")
+    stderr = current().stderr
+    stderr.write(f"revka: error: {message}\n")
     if hint:
-        sys.stderr.write(f"hint: {hint}\n")
+        stderr.write(f"hint: {hint}\n")
 
 
 def report_plain_exception(exc: BaseException) -> int:
@@ -41,7 +41,7 @@ def report_plain_exception(exc: BaseException) -> int:
         report_error(exc.message, exc.hint)
         return exc.exit_code
     if isinstance(exc, KeyboardInterrupt):
-        sys.stderr.write("revka: interrupted\n")
+        current().stderr.write("revka: interrupted\n")
         return EXIT_INTERRUPTED
     if isinstance(exc, BrokenPipeError):
         return 141

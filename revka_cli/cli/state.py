@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from revka_cli.records import Record
 
@@ -15,7 +14,10 @@ class AppState(Record, frozen=False):
 
     @property
     def color(self) -> bool:
-        return not self.no_color and "NO_COLOR" not in os.environ and sys.stderr.isatty()
+        from revka_cli.cli.environment import current
+
+        env = current()
+        return not self.no_color and "NO_COLOR" not in env.environ and env.stderr_isatty
 
 
 def get_state(ctx) -> AppState:

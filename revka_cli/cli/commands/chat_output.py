@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import sys
 
+from revka_cli.cli.environment import current
 from revka_cli.providers.events import ChatResult, ToolCall
 
 
@@ -13,7 +13,8 @@ class TerminalSink:
 
     def __init__(self, *, show_reasoning: bool, json_mode: bool, quiet: bool) -> None:
         self.show_reasoning, self.json_mode, self.quiet = show_reasoning, json_mode, quiet
-        self.out, self.err = sys.stdout, sys.stderr
+        env = current()
+        self.out, self.err = env.stdout, env.stderr
         self.wrote_text = self.wrote_reasoning = False
         self.last_char = ""
 
@@ -98,8 +99,9 @@ def json_document(*, provider, model, result: ChatResult, timing, attempts, erro
 
 
 def print_json(doc: dict) -> None:
-    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
-    sys.stdout.flush()
+    stdout = current().stdout
+    stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    stdout.flush()
 
 
 def report_attempts(attempts, quiet: bool) -> None:
@@ -110,5 +112,5 @@ def report_attempts(attempts, quiet: bool) -> None:
 
     for a in attempts:
         if a.error:
-            sys.stderr.write(f"revka: attempt {display_provider(a.provider)}/{a.model} failed: "
+            current().stderr.write(f"revka: attempt {display_provider(a.provider)}/{a.model} failed: "
                              f"{a.error}\n")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import sys
 
+from revka_cli.cli.environment import current
 from revka_cli.cli.fast import complete as fastcomplete
 from revka_cli.cli.commands.completion_install import detect_shell, install_completion
 from revka_cli.cli.commands.completion_scripts import COMPLETE_VAR, PROG, script
@@ -66,7 +67,7 @@ def install_completion_classes() -> None:
             return script("bash")
 
         def get_completion_args(self) -> tuple[list[str], str]:
-            self.request = fastcomplete.BashRequest(os.environ)
+            self.request = fastcomplete.BashRequest(current().environ)
             return list(self.request.args), self.request.current
 
         def format_completion(self, item) -> str:
@@ -111,7 +112,7 @@ if os.environ.get(COMPLETE_VAR):
 def printer(shell: str):
     """The body of `revka completion SHELL`."""
     def command(state, opts) -> None:
-        sys.stdout.write(script(shell))
+        current().stdout.write(script(shell))
 
     return command
 
@@ -121,7 +122,7 @@ def install(state, opts) -> None:
     shell, add_rc = opts.shell, opts.add_rc
     name = (shell or detect_shell() or "").lower()
     if not name:
-        found = os.path.basename(os.environ.get("SHELL", "")) or "unset"
+        found = os.path.basename(current().environ.get("SHELL", "")) or "unset"
         raise UsageError(f"cannot tell which shell to install for ($SHELL is {found})",
                          "name it: revka completion install bash|zsh|fish")
     if name not in SHELLS:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+from revka_cli.cli.environment import current
 from revka_cli.cli.output import out, out_json, warn
 from revka_cli.errors import UsageError
 
@@ -53,8 +53,8 @@ def _print(report, as_json: bool, state) -> None:
 
     if as_json:
         out_json(to_json(report))
-    elif sys.stdout.isatty():
-        render_table(report, sys.stdout, color=not state.no_color)
+    elif current().stdout_isatty:
+        render_table(report, current().stdout, color=not state.no_color)
     else:
         for line in plain_lines(report):
             out(line)

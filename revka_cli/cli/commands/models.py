@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import sys
-
+from revka_cli.cli.environment import current
 from revka_cli.cli.output import err, out, out_json, warn
 from revka_cli.redact import display_provider
 from revka_cli.errors import NotFoundError, UsageError
@@ -12,7 +10,7 @@ from revka_cli.errors import NotFoundError, UsageError
 # --- helpers ---------------------------------------------------------------------------------
 
 def _stdout_is_tty() -> bool:
-    return sys.stdout.isatty()
+    return current().stdout_isatty
 
 
 def _load(state):
@@ -24,12 +22,13 @@ def _load(state):
 def _run_refresh(state, cfg, names: list[str], *, force: bool, details: bool) -> list:
     from revka_cli.catalog.discover import refresh_many
 
-    if not (sys.stderr.isatty() and not state.quiet) or not names:
+    env = current()
+    if not (env.stderr_isatty and not state.quiet) or not names:
         return refresh_many(cfg, names, force=force, details=details)
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
-    console = Console(file=sys.stderr, no_color=not state.color)
+    console = Console(file=env.stderr, no_color=not state.color)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console,
                   transient=True) as progress:
         task = progress.add_task(f"refreshing {len(names)} provider(s)", total=len(names))
@@ -127,7 +126,8 @@ def _render_groups(state, cfg, groups) -> None:
 
     from revka_cli.catalog.listing import default_marker, header, human_context, human_size
 
-    console = Console(file=sys.stdout, no_color=state.no_color or "NO_COLOR" in os.environ,
+    env = current()
+    console = Console(file=env.stdout, no_color=state.no_color or "NO_COLOR" in env.environ,
                       highlight=False)
     default = default_marker(cfg)
     for i, group in enumerate(groups):

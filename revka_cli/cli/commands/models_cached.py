@@ -51,7 +51,9 @@ def memo_key(state, provider: str | None, as_json: bool) -> str:
 
     config = find_config_file(state.config_path)[0]
     index = os.path.join(cache_dir_str(), "models-index.json")
-    env = env_key(os.environ)
+    from revka_cli.cli.environment import current
+
+    env = env_key(current().environ)
     parts = [MEMO_VERSION, config or "-", _stat(config), _stat(index), provider or "",
              "json" if as_json else "text", *env]
     return "\t".join(parts).replace("\n", "\\n")

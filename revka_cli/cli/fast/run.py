@@ -6,8 +6,7 @@ goes to Typer. Errors are reported by the entry point's one boundary."""
 
 from __future__ import annotations
 
-import sys
-
+from revka_cli.cli.environment import current
 from revka_cli.cli.state import AppState, apply_globals
 from revka_cli.cli.surface.options import build_options
 
@@ -19,7 +18,7 @@ def _config_validate(state: AppState, opts) -> int | None:
 
 
 def _models_list(state: AppState, opts) -> int | None:
-    if opts.do_refresh or (not opts.as_json and sys.stdout.isatty()):
+    if opts.do_refresh or (not opts.as_json and current().stdout_isatty):
         return None
     from revka_cli.cli.commands.models_cached import print_cached_listing, print_memo
 
