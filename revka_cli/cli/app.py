@@ -83,6 +83,12 @@ def _register() -> None:
     app.callback()(command_function("", apply_globals, {
         "version": {"callback": _version, "is_eager": True}}))
     add_commands(app, "", bodies())
+    from revka_cli.cli.environment import current
+
+    if current().environ.get("_REVKA_COMPLETE"):
+        from revka_cli.cli.surface.typer_completion import install_completion_classes
+
+        install_completion_classes()
 
 
 _register()

@@ -60,7 +60,9 @@ def typer_path(env: dict) -> tuple[int, str]:
 
     from revka_cli.cli.app import app
 
-    completion.install_completion_classes()
+    from revka_cli.cli.surface.typer_completion import install_completion_classes
+
+    install_completion_classes()
     res = CliRunner().invoke(app, [], env=env)
     return res.exit_code, res.stdout
 
