@@ -10,9 +10,6 @@ from __future__ import annotations
 import sys
 
 from revka_cli.cli.environment import current
-from revka_cli.cli.output import report_error as _write
-from revka_cli.cli.output import report_plain_exception
-from revka_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE
 
 DEBUG_ENV = "REVKA_DEBUG"
 _depth = [0]  # guarded calls in progress: an inner one (Typer's group) lets errors through
@@ -36,6 +33,10 @@ def _typer_exit(exc: BaseException) -> int | None:
 
 def report_exception(exc: BaseException, debug: bool) -> int:
     """Print what happened and return the exit code. Tracebacks only with --debug."""
+    from revka_cli.cli.output import report_error as _write
+    from revka_cli.cli.output import report_plain_exception
+    from revka_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE
+
     code = _typer_exit(exc)
     if code is not None:
         return code
