@@ -1,6 +1,6 @@
 """The one error tree. Each class carries its exit code and a default hint.
 
-`revka_cli.cli.errors` is the single place that turns these into a stderr line and an exit code.
+`revka_cli.cli.boundary` is the single place that turns these into a stderr line and an exit code.
 """
 
 from __future__ import annotations

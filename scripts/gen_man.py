@@ -22,7 +22,7 @@ PAGES = ("chat", "models", "doctor", "config", "completion")
 
 # variables read outside ENV_VARS, with what they do
 EXTRA_ENV = (
-    ("REVKA_DEBUG", "any value but empty or 0: print tracebacks for errors, as --debug does"),
+    ("REVKA_DEBUG", "any value but empty or 0: tracebacks for errors and debug logs, as --debug"),
 )
 GENERAL_ENV = (
     ("XDG_CONFIG_HOME", "base of the default config folder ($XDG_CONFIG_HOME/revka, default "

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Regenerate the README's config reference table from revka_cli.config.schema.iter_fields().
-
-The table sits between the CONFIG-TABLE markers in README.md; everything else in the README is
-written by hand. tests/test_readme.py fails when the table drifts from the schema.
+"""Regenerate the README's generated parts: the config reference table (from
+revka_cli.config.schema.iter_fields(), between the CONFIG-TABLE markers) and each command's option
+list (from the command spec, revka_cli/cli/surface/spec.py, between `<!-- OPTIONS <command> -->`
+and `<!-- /OPTIONS -->`). Everything else in the README is written by hand. tests/test_readme.py
+fails when they drift.
 """
 
 from __future__ import annotations
@@ -85,15 +86,36 @@ def table() -> str:
     return "\n".join(lines)
 
 
+_OPTIONS = re.compile(r"<!-- OPTIONS ([a-z ]+) -->.*?<!-- /OPTIONS -->", re.S)
+
+
+def option_lists(readme: str) -> str:
+    """`readme` with every OPTIONS block refilled from the command spec, wrapped at 100 columns."""
+    import textwrap
+
+    sys.path.insert(0, str(REPO))
+    from revka_cli.cli.surface.tables import option_list
+
+    def fill(match) -> str:
+        line_start = readme.rfind("\n", 0, match.start()) + 1
+        indent = "  " if readme.startswith("- ", line_start) else ""  # inside a list item
+        text = textwrap.fill(option_list(match.group(1)), 100, initial_indent=indent,
+                             subsequent_indent=indent, break_on_hyphens=False,
+                             break_long_words=False)
+        return f"<!-- OPTIONS {match.group(1)} -->\n{text}\n{indent}<!-- /OPTIONS -->"
+
+    return _OPTIONS.sub(fill, readme)
+
+
 def render(readme: str) -> str:
-    """`readme` with the block between the markers replaced by the current table."""
+    """`readme` with the generated blocks replaced by the current table and option lists."""
     head, sep, rest = readme.partition(BEGIN)
     if not sep or END not in rest:
         raise SystemExit(f"README.md has no {BEGIN!r} ... {END!r} block")
     _, _, tail = rest.partition(END)
-    return f"{head}{BEGIN}\n{table()}\n{END}{tail}"
+    return option_lists(f"{head}{BEGIN}\n{table()}\n{END}{tail}")
 
 
 if __name__ == "__main__":
     README.write_text(render(README.read_text()))
-    print(f"wrote the config table in {README.relative_to(REPO)}")
+    print(f"wrote the config table and option lists in {README.relative_to(REPO)}")

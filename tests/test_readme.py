@@ -27,7 +27,7 @@ def section(title: str) -> str:
 
 def test_config_table_is_generated_from_the_schema():
     gen = load_script("gen_readme")
-    assert readme() == gen.render(readme()), "the config table drifted: run scripts/gen_readme.py"
+    assert readme() == gen.render(readme()), "the config table or an option list drifted: run scripts/regen.py"
     from revka_cli.config.schema import iter_fields
 
     table = readme().split(gen.BEGIN, 1)[1].split(gen.END, 1)[0]

@@ -75,7 +75,7 @@ def probe(env: dict, args: list[str], extra: dict | None = None) -> tuple[int, s
 
 
 def help_pages() -> list[str]:
-    from revka_cli.cli.helptext import PAGES
+    from revka_cli.cli.generated.helptext import PAGES
 
     return sorted(PAGES)
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from typing import Optional
 
 import typer
 from typer.core import TyperGroup
 
 from revka_cli import __version__
-from revka_cli.cli.state import AppState, get_state
+from revka_cli.cli.state import AppState, apply_globals
+from revka_cli.cli.surface.spec import GLOBAL
 from revka_cli.errors import EXIT_CODES
 
 
@@ -19,48 +18,34 @@ def exit_code_epilog() -> str:
     return f"\b\nExit status:\n{rows}"
 
 
-def _debug_requested(args: list[str]) -> bool:
-    head = args[: args.index("--")] if "--" in args else args
-    return "--debug" in head or os.environ.get("REVKA_DEBUG", "") not in ("", "0")
-
-
 class RevkaGroup(TyperGroup):
-    """Runs the command tree and maps every exception to stderr and an exit code."""
+    """Runs the command tree inside the one error boundary (cli/boundary.py)."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        from revka_cli.cli.errors import report_exception
-        from revka_cli.redact import SESSION
+        from revka_cli.cli.boundary import guarded
+        from revka_cli.cli.environment import current
 
-        SESSION.clear()  # one command, one set of secrets (tests run many commands in-process)
+        environ = current().environ
         args = list(sys.argv[1:] if args is None else args)
-        if not args and not os.environ.get("_REVKA_COMPLETE"):
+        if not args and not environ.get("_REVKA_COMPLETE"):
             args = ["--help"]
-        try:
-            rv = super().main(args=args, prog_name=prog_name or "revka", complete_var=complete_var,
-                              standalone_mode=False, **extra)
-            code = rv if isinstance(rv, int) else 0
-        except typer.Exit as exc:
-            code = exc.exit_code
-        except (Exception, KeyboardInterrupt) as exc:  # the one error boundary
-            code = report_exception(exc, _debug_requested(args))
-        _flush_stdout()
+
+        def run() -> int:
+            rv = super(RevkaGroup, self).main(args=args, prog_name=prog_name or "revka",
+                                              complete_var=complete_var, standalone_mode=False,
+                                              **extra)
+            return rv if isinstance(rv, int) else 0
+
+        code = guarded(run, args, environ)  # the entry point's boundary, when run from there
         if standalone_mode:
             sys.exit(code)
         return code
 
 
-def _flush_stdout() -> None:
-    try:
-        sys.stdout.flush()
-    except (BrokenPipeError, ValueError):
-        pass
-
-
 app = typer.Typer(
     cls=RevkaGroup,
     name="revka",
-    help="A command-line client for LLM servers you run yourself: Ollama, llama.cpp, vLLM, SGLang, "
-         "LM Studio, Osaurus, and any OpenAI- or Anthropic-compatible URL.",
+    help=GLOBAL.help,
     epilog=exit_code_epilog(),
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -69,63 +54,39 @@ app = typer.Typer(
 )
 
 
-def _version(value: bool) -> None:
+def _version(value: bool) -> bool:
     if value:
-        sys.stdout.write(f"revka {__version__}\n")
+        from revka_cli.cli.environment import current
+
+        current().stdout.write(f"revka {__version__}\n")
         raise typer.Exit(0)
+    return value
 
 
-@app.callback()
-def main_options(
-    ctx: typer.Context,
-    config: Optional[str] = typer.Option(
-        None, "--config", metavar="PATH", help="Config file (default: $REVKA_CONFIG, then "
-        "$XDG_CONFIG_HOME/revka/config.toml or config.yaml).", envvar=None),
-    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
-                                 help="Print the version and exit."),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks and debug logs on stderr."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors on stderr."),
-    no_color: bool = typer.Option(False, "--no-color", help="No colour (also: NO_COLOR=1)."),
-) -> None:
-    state = get_state(ctx)
-    state.config_path, state.debug, state.quiet, state.no_color = config, debug, quiet, no_color
-    if debug:
-        _enable_debug_log()
-    elif "logging" in sys.modules:
-        sys.modules["logging"].getLogger("revka").setLevel("WARNING")
+def bodies() -> dict:
+    """{command path: body(state, options)}: what each command of the spec runs."""
+    from revka_cli.cli.commands import chat_command, completion, config, doctor, models
 
-
-def _enable_debug_log() -> None:
-    """Debug lines on stderr from revka's own loggers only (they never carry credentials)."""
-    import logging
-
-    class CurrentStderr(logging.Handler):  # whatever sys.stderr is when a line is logged
-        def emit(self, record: logging.LogRecord) -> None:
-            from revka_cli.redact import scrub
-
-            sys.stderr.write(scrub(self.format(record)) + "\n")
-
-    logger = logging.getLogger("revka")
-    if not any(h.get_name() == "revka-debug" for h in logger.handlers):
-        handler = CurrentStderr()
-        handler.set_name("revka-debug")
-        handler.setFormatter(logging.Formatter("revka: debug: %(message)s"))
-        logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
+    return {"chat": chat_command.chat, "config validate": config.validate,
+            "config show": config.show, "config path": config.path, "doctor models": doctor.models,
+            "models refresh": models.refresh, "models list": models.list_,
+            "models set": models.set_, "models status": models.status,
+            "completion install": completion.install,
+            **{f"completion {shell}": completion.printer(shell) for shell in completion.SHELLS}}
 
 
 def _register() -> None:
-    from revka_cli.cli import chat as chat_cmd
-    from revka_cli.cli import completion as completion_cmd
-    from revka_cli.cli import config as config_cmd
-    from revka_cli.cli import doctor as doctor_cmd
-    from revka_cli.cli import models as models_cmd
+    from revka_cli.cli.surface.typer_build import add_commands, command_function
 
-    app.command(name="chat", help="Send a prompt and stream the answer to stdout.")(chat_cmd.chat)
-    app.add_typer(completion_cmd.app, name="completion")
-    app.add_typer(config_cmd.app, name="config")
-    app.add_typer(doctor_cmd.app, name="doctor")
-    app.add_typer(models_cmd.app, name="models")
+    app.callback()(command_function("", apply_globals, {
+        "version": {"callback": _version, "is_eager": True}}))
+    add_commands(app, "", bodies())
+    from revka_cli.cli.environment import current
+
+    if current().environ.get("_REVKA_COMPLETE"):
+        from revka_cli.cli.surface.typer_completion import install_completion_classes
+
+        install_completion_classes()
 
 
 _register()

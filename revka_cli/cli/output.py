@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-
+from revka_cli.cli.environment import current
 from revka_cli.cli.state import AppState
 
 
 def out(text: str = "", end: str = "\n") -> None:
-    sys.stdout.write(text + end)
+    current().stdout.write(text + end)
 
 
 def out_json(value: object) -> None:
@@ -16,11 +15,11 @@ def out_json(value: object) -> None:
 
     from revka_cli.textsafe import json_text
 
-    sys.stdout.write(json_text(json.dumps(value, indent=2, ensure_ascii=False)) + "\n")
+    current().stdout.write(json_text(json.dumps(value, indent=2, ensure_ascii=False)) + "\n")
 
 
 def err(text: str) -> None:
-    sys.stderr.write(text + "\n")
+    current().stderr.write(text + "\n")
 
 
 def warn(state: AppState | None, text: str) -> None:
@@ -28,7 +27,7 @@ def warn(state: AppState | None, text: str) -> None:
     from revka_cli.textsafe import visible
 
     if state is None or not state.quiet:
-        sys.stderr.write(f"revka: warning: {visible(scrub(text))}\n")
+        current().stderr.write(f"revka: warning: {visible(scrub(text))}\n")
 
 
 def report_error(message: str, hint: str | None) -> None:
@@ -37,9 +36,10 @@ def report_error(message: str, hint: str | None) -> None:
     from revka_cli.redact import scrub
     from revka_cli.textsafe import visible
 
-    sys.stderr.write(f"revka: error: {visible(scrub(message))}\n")
+    stderr = current().stderr
+    stderr.write(f"revka: error: {visible(scrub(message))}\n")
     if hint:
-        sys.stderr.write(f"hint: {visible(scrub(hint))}\n")
+        stderr.write(f"hint: {visible(scrub(hint))}\n")
 
 
 def report_plain_exception(exc: BaseException) -> int:
@@ -50,7 +50,7 @@ def report_plain_exception(exc: BaseException) -> int:
         report_error(exc.message, exc.hint)
         return exc.exit_code
     if isinstance(exc, KeyboardInterrupt):
-        sys.stderr.write("revka: interrupted\n")
+        current().stderr.write("revka: interrupted\n")
         return EXIT_INTERRUPTED
     if isinstance(exc, BrokenPipeError):
         return 141

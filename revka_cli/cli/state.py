@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from revka_cli.records import Record
 
@@ -15,7 +14,10 @@ class AppState(Record, frozen=False):
 
     @property
     def color(self) -> bool:
-        return not self.no_color and "NO_COLOR" not in os.environ and sys.stderr.isatty()
+        from revka_cli.cli.environment import current
+
+        env = current()
+        return not self.no_color and "NO_COLOR" not in env.environ and env.stderr_isatty
 
 
 def get_state(ctx) -> AppState:
@@ -23,3 +25,16 @@ def get_state(ctx) -> AppState:
     if not isinstance(root.obj, AppState):
         root.obj = AppState()
     return root.obj
+
+
+def apply_globals(state: AppState, opts) -> AppState:
+    """The global options record (the spec's "" entry) into `state`; debug logs on or off."""
+    state.config_path, state.debug = opts.config_path, opts.debug
+    state.quiet, state.no_color = opts.quiet, opts.no_color
+    if opts.debug:
+        from revka_cli.cli.boundary import enable_debug_log
+
+        enable_debug_log()
+    elif "logging" in sys.modules:
+        sys.modules["logging"].getLogger("revka").setLevel("WARNING")
+    return state

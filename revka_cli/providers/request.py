@@ -31,6 +31,7 @@ class ChatRequest:
     tools: tuple[dict, ...] = ()  # {"name", "description", "parameters"} function definitions
     reasoning_enabled: bool | None = None
     reasoning_effort: str | None = None
+    seed: int | None = None  # sampling seed (OpenAI-compatible and Ollama; Anthropic has none)
     extra: dict = field(default_factory=dict)
 
     def without_think(self) -> "ChatRequest":
@@ -90,6 +91,8 @@ def openai_body(req: ChatRequest) -> dict:
         body["temperature"] = req.temperature
     if req.max_tokens is not None:
         body["max_tokens"] = req.max_tokens
+    if req.seed is not None:
+        body["seed"] = req.seed
     if req.tools:
         body["tools"] = [{"type": "function", "function": fn} for fn in req.tools]
     if req.reasoning_effort:
@@ -110,6 +113,8 @@ def ollama_body(req: ChatRequest) -> dict:
         options["temperature"] = req.temperature
     if req.max_tokens is not None:
         options["num_predict"] = req.max_tokens
+    if req.seed is not None:
+        options["seed"] = req.seed
     if options:
         body["options"] = options
     if req.tools:
@@ -133,6 +138,8 @@ _EFFORT_BUDGET = {"minimal": 1024, "low": 2048, "medium": 4096, "high": 8192, "x
 
 
 def anthropic_body(req: ChatRequest) -> dict:
+    """The Messages API body. It has no seed parameter (an unknown field is a 400), so
+    `req.seed` is not sent."""
     max_tokens = req.max_tokens or ANTHROPIC_DEFAULT_MAX_TOKENS
     body: dict = {"model": req.model, "max_tokens": max_tokens, "stream": req.stream,
                   "messages": [{"role": m.role, "content": _anthropic_content(m)} for m in req.messages]}

@@ -66,7 +66,7 @@ def test_repl_keeps_the_conversation_and_its_commands_work(server, tmp_path):
 
 
 def test_trim_history_drops_the_oldest_turns_first():
-    from revka_cli.cli.chat_repl import trim_history
+    from revka_cli.cli.commands.chat_repl import trim_history
     from revka_cli.providers.request import Message
 
     history = [Message("user", "a" * 400), Message("assistant", "b" * 400),

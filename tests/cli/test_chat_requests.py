@@ -169,6 +169,30 @@ def test_tools_are_sent_in_each_protocols_form(server, revka, write_config, tmp_
                                         "input_schema": fn["parameters"]}]
 
 
+@pytest.mark.parametrize("runner", ["revka", "revka_proc"])  # Typer, and the typer-free fast path
+def test_seed_is_sent_as_each_protocol_takes_it(server, request, write_config, runner):
+    openai_route(server)
+    server.route("POST", "/api/chat", Reply.ndjson(ndjson(*ollama_text("x"))))
+    server.route("POST", "/v1/messages", Reply.sse(anthropic_text("x")))
+    run = request.getfixturevalue(runner)
+    for provider in (f"custom:{server.url}/v1", "ollama", f"anthropic-custom:{server.url}"):
+        res = run("chat", "-p", provider, "-m", "m", "--seed", "42", "--max-tokens", "5", "hi",
+                  env={"REVKA_PROVIDER_URL": server.url, "REVKA_API_KEY": "k"})
+        assert res.exit_code == 0, res
+    openai_body, ollama_body, anthropic_body = (r.json() for r in server.requests)
+    assert openai_body["seed"] == 42 and openai_body["max_tokens"] == 5
+    assert ollama_body["options"] == {"seed": 42, "num_predict": 5} and "seed" not in ollama_body
+    assert "seed" not in anthropic_body  # the Messages API has no seed
+    res = run("chat", "-p", f"custom:{server.url}/v1", "-m", "m", "hi")
+    assert res.exit_code == 0 and "seed" not in server.requests[-1].json()
+
+
+@pytest.mark.parametrize("value", ["-1", "1.5", "x", str(2**32)])
+def test_seed_must_be_a_32_bit_unsigned_integer(revka_proc, value):
+    res = revka_proc("chat", "--seed", value, "hi")
+    assert res.exit_code == 2 and "--seed" in res.stderr, res
+
+
 def test_custom_url_must_be_http(revka):
     res = revka("chat", "-p", "custom:ftp://x/v1", "-m", "m", "hi")
     assert res.exit_code == 3 and "http://" in res.stderr

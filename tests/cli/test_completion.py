@@ -1,7 +1,7 @@
 """`revka completion`, the generated scripts and table, and the typer-free fast path.
 
-The fast path (revka_cli/cli/fastcomplete.py) must print exactly what the Typer path (revka's
-shell classes in revka_cli/cli/completion.py) prints, for every request it answers.
+The fast path (revka_cli/cli/fast/complete.py) must print exactly what the Typer path (revka's
+shell classes in revka_cli/cli/commands/completion.py) prints, for every request it answers.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import sys
 
 import pytest
 
-from revka_cli.cli import completion, completion_install, completion_scripts, fastcomplete
+from revka_cli.cli.commands import completion, completion_install, completion_scripts
+from revka_cli.cli.fast import complete as fastcomplete
 from tests.completionkit import ALL, REPO, cached_catalog  # noqa: F401
 from tests.scriptkit import load_script
 
@@ -41,7 +42,7 @@ def test_source_instruction_prints_the_same_script(revka_proc):
 
 
 def test_table_knows_which_options_complete_what():
-    from revka_cli.cli.completetable import COMMANDS
+    from revka_cli.cli.generated.completetable import COMMANDS
 
     assert COMMANDS["chat"]["options"]["-m"] == "model"
     assert COMMANDS["chat"]["options"]["--provider"] == "provider"
@@ -59,7 +60,9 @@ def typer_path(env: dict) -> tuple[int, str]:
 
     from revka_cli.cli.app import app
 
-    completion.install_completion_classes()
+    from revka_cli.cli.surface.typer_completion import install_completion_classes
+
+    install_completion_classes()
     res = CliRunner().invoke(app, [], env=env)
     return res.exit_code, res.stdout
 

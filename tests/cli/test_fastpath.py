@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from revka_cli.cli.fastpath import run_fast
+from revka_cli.cli.fast.run import run_fast
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "configs"
 SAMPLES = ["good_full.toml", "good_product_page.yaml", "warn_unknown_key.toml", "bad_types.toml",
@@ -120,3 +120,66 @@ def test_models_list_memo_is_exact_and_invalidated_by_every_input(server, revka,
     # a listing variable changes: another provider is the default, with nothing cached for it
     res = revka_proc("models", "list", "--json", env={"REVKA_PROVIDER_URL": "http://127.0.0.1:9"})
     assert "llama3.2:3b" not in res.stdout
+
+
+def test_models_list_memo_keys_on_every_environment_input(server, revka, revka_proc, write_config,
+                                                          isolated_env):
+    """A memo on disk never hides an error the full path would report (issue 14)."""
+    from revka_cli.config.env import ENV_VARS
+    from tests.servers import Reply
+
+    server.route("GET", "/api/tags", Reply.json({"models": [{"name": "llama3.2:3b", "size": 1}]}))
+    write_config(f'api_url = "{server.url}"\n')
+    assert revka("models", "refresh").exit_code == 0
+    assert revka_proc("models", "list").exit_code == 0  # writes the memo
+    memo = isolated_env / ".cache" / "revka" / "list-memo.txt"
+    assert memo.exists()
+    bad = {"REVKA_PROVIDER_TIMEOUT_SECS": "abc"}
+    fast, slow = revka_proc("models", "list", env=bad), revka("models", "list", env=bad)
+    assert fast.exit_code == slow.exit_code == 3 and fast.stderr == slow.stderr
+    from revka_cli.cli.commands.models_cached import env_key
+
+    for name, _ in ENV_VARS:
+        if name.startswith("REVKA_"):
+            assert env_key({}) != env_key({name: "x"}), name
+
+
+def test_models_list_memo_never_holds_a_key(revka_proc, server, revka, write_config, isolated_env):
+    from revka_cli.cli.commands.models_cached import env_key
+    from tests.servers import Reply
+
+    server.route("GET", "/api/tags", Reply.json({"models": [{"name": "m1", "size": 1}]}))
+    write_config(f'api_url = "{server.url}"\n')
+    assert revka("models", "refresh").exit_code == 0
+    secret = "sk-canary-memo-key-0123"
+    for name in ("REVKA_API_KEY", "OLLAMA_API_KEY", "OPENAI_API_KEY"):
+        assert revka_proc("models", "list", env={name: secret}).exit_code == 0
+        memo = (isolated_env / ".cache" / "revka" / "list-memo.txt").read_text()
+        assert secret not in memo and f"{name}:set" in memo
+    assert env_key({"OPENAI_API_KEY": "a"}) != env_key({})
+
+
+def test_revka_debug_gives_tracebacks_on_every_path(revka_proc, tmp_path):
+    """REVKA_DEBUG=1 used to be ignored by the fast path (issue 14): one boundary serves both."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text("default_provider = 42\n")
+    for args in (["config", "validate", str(bad)],  # answered by the fast path
+                 ["--config", str(bad), "config", "show"]):  # by Typer
+        plain = revka_proc(*args)
+        debug = revka_proc(*args, env={"REVKA_DEBUG": "1"})
+        flag = revka_proc("--debug", *args)
+        assert plain.exit_code == debug.exit_code == flag.exit_code == 3, args
+        assert "Traceback" not in plain.stderr and "Traceback" in debug.stderr, args
+        assert "Traceback" in flag.stderr, args
+    assert "Traceback" not in revka_proc(*args, env={"REVKA_DEBUG": "0"}).stderr
+
+
+def test_json_error_document_is_the_same_on_both_paths(revka, revka_proc, write_config):
+    import json
+
+    write_config("[reliability]\nprovider_retries = 0\n")
+    args = ["chat", "--json", "-p", "custom:http://127.0.0.1:9/v1", "-m", "m", "hi"]
+    fast, slow = revka_proc(*args, input=""), revka(*args, input="")
+    assert fast.exit_code == slow.exit_code == 6
+    assert json.loads(fast.stdout) == json.loads(slow.stdout) and fast.stderr == slow.stderr
+    assert json.loads(fast.stdout)["error"]["exit_code"] == 6

@@ -11,12 +11,12 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_generated_help_pages_match_the_app():
     gen_help = load_script("gen_help")
-    stored = (REPO / "revka_cli" / "cli" / "helptext.py").read_text()
+    stored = (REPO / "revka_cli" / "cli" / "generated" / "helptext.py").read_text()
     assert stored == gen_help.generate(), "help pages drifted: run scripts/gen_help.py"
 
 
 def test_fast_path_prints_the_same_page_as_typer(revka_proc):
-    from revka_cli.cli.helptext import PAGES
+    from revka_cli.cli.generated.helptext import PAGES
 
     for key in ("", "config validate", "chat"):
         args = [*key.split(), "--help"] if key else ["--help"]

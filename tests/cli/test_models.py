@@ -169,7 +169,7 @@ def test_list_json(revka, write_config, farm):
 def test_list_on_a_terminal_groups_and_marks_the_default(revka, write_config, farm, monkeypatch):
     write_config(config_for(farm).replace('# where chats go', '\ndefault_model = "llama3.2:latest"'))
     revka("models", "refresh")
-    monkeypatch.setattr("revka_cli.cli.models._stdout_is_tty", lambda: True)
+    monkeypatch.setattr("revka_cli.cli.commands.models._stdout_is_tty", lambda: True)
     out = revka("models", "list", "-p", "ollama").stdout
     lines = [line.rstrip() for line in out.splitlines() if line.strip()]
     assert lines[0] == f"ollama  {farm['ollama'].url}  (2 models, fetched just now)"

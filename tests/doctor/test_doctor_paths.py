@@ -208,7 +208,7 @@ def test_hard_deadline_reports_a_stuck_probe(monkeypatch, write_config):
 
 
 def test_terminal_table(server, write_config):
-    from revka_cli.cli.doctor import render_table
+    from revka_cli.cli.commands.doctor import render_table
     from revka_cli.config import load_config
     from revka_cli.doctor.run import run_doctor
     from revka_cli.doctor.targets import build_targets

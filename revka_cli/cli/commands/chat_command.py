@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
+from revka_cli.cli.environment import current
 from revka_cli.errors import UsageError
 
 MAX_PROMPT_BYTES = 8 * 1024 * 1024
@@ -11,8 +10,9 @@ MAX_PROMPT_BYTES = 8 * 1024 * 1024
 
 def read_stdin(stream=None) -> str | None:
     """Piped stdin as text (None on a terminal). Binary or huge input is a usage error."""
-    stream = sys.stdin if stream is None else stream
-    if stream is None or stream.isatty():
+    env = current()
+    stream = env.stdin if stream is None else stream
+    if stream is None or (env.stdin_isatty if stream is env.stdin else stream.isatty()):
         return None
     raw = getattr(stream, "buffer", stream).read(MAX_PROMPT_BYTES + 1)
     if isinstance(raw, str):
@@ -38,13 +38,13 @@ def compose_prompt(prompt: str | None, stdin_text: str | None) -> str:
 
 def wants_repl(prompt: str | None) -> bool:
     """No prompt on a terminal: the interactive REPL (stdin untouched)."""
-    return prompt is None and sys.stdin is not None and sys.stdin.isatty() \
-        and sys.stdout.isatty()
+    env = current()
+    return prompt is None and env.stdin is not None and env.stdin_isatty and env.stdout_isatty
 
 
 def run_chat_command(state, opts, prompt: str | None) -> int:
     """One-shot chat (or the REPL on a terminal); the exit code, or a raised RevkaError."""
-    from revka_cli.cli.chat_run import run_one_shot, run_repl
+    from revka_cli.cli.commands.chat_run import run_one_shot, run_repl
 
     if wants_repl(prompt) and not opts.as_json:
         run_repl(state, opts)
@@ -57,3 +57,8 @@ def run_chat_command(state, opts, prompt: str | None) -> int:
     if not text.strip() and not opts.images:
         raise UsageError("the prompt is empty", 'revka chat "your question"')
     return run_one_shot(state, opts, text)
+
+
+def chat(state, opts) -> int:
+    """The body of `revka chat` (Typer and the fast path alike)."""
+    return run_chat_command(state, opts, opts.prompt)

@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from typing import List, Optional
-
-import typer
-
+from revka_cli.cli.environment import current
 from revka_cli.cli.output import out, out_json, warn
-from revka_cli.cli.state import get_state
 from revka_cli.errors import UsageError
-
-app = typer.Typer(help="Check that providers work: reachable, key accepted, model served.",
-                  no_args_is_help=True)
 
 _STYLES = {"ok": "green", "warn": "yellow", "fail": "bold red", "fail (allowed)": "red",
            "skip": "dim"}
@@ -27,56 +19,33 @@ def _canonical_flag(name: str, flag: str) -> str:
         raise UsageError(f"{flag} {name}: {exc.message}", exc.hint) from None
 
 
-@app.command()
-def models(
-    ctx: typer.Context,
-    provider: Optional[List[str]] = typer.Option(
-        None, "--provider", "-p", metavar="NAME",
-        help="Check only this provider (repeatable). Default: every configured provider."),
-    all_local: bool = typer.Option(False, "--all-local",
-                                   help="Also check every local provider at its default URL."),
-    timeout: float = typer.Option(10.0, "--timeout", metavar="SECONDS",
-                                  help="Time limit per provider, all checks included."),
-    chat: bool = typer.Option(False, "--chat", help="Also send a real 1-token request and time "
-                              "the first token."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-    junit: Optional[str] = typer.Option(None, "--junit", metavar="PATH",
-                                        help="Also write a JUnit XML report to PATH."),
-    strict: bool = typer.Option(False, "--strict", help="Fail on warnings too."),
-    allow_fail: Optional[List[str]] = typer.Option(
-        None, "--allow-fail", metavar="NAME",
-        help="This provider may fail without failing the run (repeatable)."),
-    no_cache_write: bool = typer.Option(False, "--no-cache-write",
-                                        help="Do not refresh the model cache with what was found."),
-) -> None:
-    """Check every configured provider: config, connectivity (DNS, TCP, TLS), authentication,
-    model presence, and with --chat a 1-token completion. Exit 0 when all pass, 1 when any fails,
-    3 when the config is invalid."""
+def models(state, opts) -> int:
+    """The body of `revka doctor models` (options: the spec's doctor models entry)."""
     from revka_cli.config import require_config
     from revka_cli.doctor.run import run_doctor
     from revka_cli.doctor.targets import build_targets
 
-    state = get_state(ctx)
+    timeout = opts.timeout
     if not 0 < timeout <= 3600:
         raise UsageError(f"--timeout must be between 0 and 3600 seconds, not {timeout:g}")
     loaded = require_config(state.config_path)
     for problem in loaded.warnings:
         warn(state, problem.format())
-    only = [_canonical_flag(n, "--provider") for n in provider or []]
-    allowed = [_canonical_flag(n, "--allow-fail") for n in allow_fail or []]
-    targets = build_targets(loaded.config, only, all_local)
+    only = [_canonical_flag(n, "--provider") for n in opts.provider or []]
+    allowed = [_canonical_flag(n, "--allow-fail") for n in opts.allow_fail or []]
+    targets = build_targets(loaded.config, only, opts.all_local)
     for name in sorted(set(allowed) - {t.provider for t in targets}):
         warn(state, f"--allow-fail {name}: not among the providers checked")
-    outcome = run_doctor(loaded.config, targets, timeout=timeout, chat=chat,
-                         cache_write=not no_cache_write, allow_fail=allowed, strict=strict)
+    outcome = run_doctor(loaded.config, targets, timeout=timeout, chat=opts.chat,
+                         cache_write=not opts.no_cache_write, allow_fail=allowed,
+                         strict=opts.strict)
     for message in outcome.warnings:
         warn(state, message)
     report = outcome.report
-    _print(report, as_json, state)
-    if junit:
-        _write_junit(report, junit)
-    if report.exit_code:
-        raise typer.Exit(report.exit_code)
+    _print(report, opts.as_json, state)
+    if opts.junit:
+        _write_junit(report, opts.junit)
+    return report.exit_code
 
 
 def _print(report, as_json: bool, state) -> None:
@@ -84,8 +53,8 @@ def _print(report, as_json: bool, state) -> None:
 
     if as_json:
         out_json(to_json(report))
-    elif sys.stdout.isatty():
-        render_table(report, sys.stdout, color=not state.no_color)
+    elif current().stdout_isatty:
+        render_table(report, current().stdout, color=not state.no_color)
     else:
         for line in plain_lines(report):
             out(line)

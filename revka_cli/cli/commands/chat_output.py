@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import sys
 
+from revka_cli.cli.environment import current
 from revka_cli.providers.events import ChatResult, ToolCall
 from revka_cli.textsafe import json_text, visible
 
@@ -25,7 +25,8 @@ class TerminalSink:
     def __init__(self, *, show_reasoning: bool, json_mode: bool, quiet: bool,
                  raw: bool = False) -> None:
         self.show_reasoning, self.json_mode, self.quiet = show_reasoning, json_mode, quiet
-        self.out, self.err = sys.stdout, sys.stderr
+        env = current()
+        self.out, self.err = env.stdout, env.stderr
         self.safe_out = not raw and is_terminal(self.out)
         self.safe_err = not raw and is_terminal(self.err)
         self.wrote_text = self.wrote_reasoning = False
@@ -113,8 +114,9 @@ def json_document(*, provider, model, result: ChatResult, timing, attempts, erro
 
 
 def print_json(doc: dict) -> None:
-    sys.stdout.write(json_text(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n")
-    sys.stdout.flush()
+    stdout = current().stdout
+    stdout.write(json_text(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n")
+    stdout.flush()
 
 
 def report_attempts(attempts, quiet: bool) -> None:
@@ -125,5 +127,5 @@ def report_attempts(attempts, quiet: bool) -> None:
 
     for a in attempts:
         if a.error:
-            sys.stderr.write(visible(f"revka: attempt {display_provider(a.provider)}/{a.model} "
-                                     f"failed: {a.error}") + "\n")
+            current().stderr.write(visible(f"revka: attempt {display_provider(a.provider)}/{a.model} "
+                                           f"failed: {a.error}") + "\n")

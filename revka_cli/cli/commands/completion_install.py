@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from revka_cli.cli.completion_scripts import PROG, script
-from revka_cli.cli.fastcomplete import SHELLS
+from revka_cli.cli.commands.completion_scripts import PROG, script
+from revka_cli.cli.fast.complete import SHELLS
 from revka_cli.errors import ConfigError
 
 BASH_COMPLETION_LOADERS = (

@@ -4,7 +4,7 @@ Every TAB press runs revka, so `revka_cli.cli.entry` hands `_REVKA_COMPLETE` req
 When the word under the cursor is the value of a model option (`--model`/`-m`, `models set NAME`)
 or a provider option (`--provider`/`-p`), the answer comes straight from `catalog.complete` (the
 plain cache index and the config file), printed in the exact format of the typer/click protocol
-that `revka_cli.cli.completion`'s shell classes print. Anything else (command and option names,
+that `revka_cli.cli.commands.completion`'s shell classes print. Anything else (command and option names,
 `--`, unusual spellings) returns None and goes to Typer. Which option of which command completes
 what is read from `completetable`, generated from the Typer app by scripts/gen_completions.py.
 
@@ -196,7 +196,7 @@ def answer(env=None, out=None) -> int | None:
     if action != "complete" or shell not in SHELLS:
         return None
     try:
-        from revka_cli.cli.completetable import COMMANDS
+        from revka_cli.cli.generated.completetable import COMMANDS
 
         if shell == "bash":
             request = BashRequest(env)

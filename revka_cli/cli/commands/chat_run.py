@@ -2,36 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from revka_cli.cli.chat_output import (
+from revka_cli.cli.commands.chat_output import (
     TerminalSink, json_document, print_json, report_attempts, write_tail,
 )
 from revka_cli.cli.output import warn
 from revka_cli.errors import Interrupted, RevkaError, UsageError
 
 
-@dataclass
-class ChatOptions:
-    provider: str | None
-    model: str | None
-    system: str | None
-    temperature: float | None
-    max_tokens: int | None
-    stream: bool
-    images: list[str]
-    as_json: bool
-    show_reasoning: bool
-    tools: str | None
-    api_key: str | None
-    timeout: float | None
-    raw: bool = False  # --raw: the model's text unchanged on a terminal too
+def __getattr__(name: str):
+    if name == "ChatOptions":  # the chat options record, made from the command spec
+        from revka_cli.cli.surface.options import record_class
+
+        return record_class("chat")
+    raise AttributeError(name)
 
 
 class Session:
     """Config, selection and HTTP client shared by one-shot runs and REPL turns."""
 
-    def __init__(self, state, opts: ChatOptions) -> None:
+    def __init__(self, state, opts) -> None:
         from revka_cli.catalog.lookup import cached_catalogs  # the local cache, never the network
         from revka_cli.config import require_config
         from revka_cli.providers.selection import select
@@ -61,19 +50,21 @@ class Session:
         return kept
 
     def request_factory(self, messages):
+        from revka_cli.cli.surface.options import request_fields
         from revka_cli.providers.request import ChatRequest
 
         cfg, opts = self.cfg, self.opts
         rt = cfg.runtime
+        passed = {dest: getattr(opts, field) for field, dest in request_fields("chat").items()}
 
         def build(model: str) -> ChatRequest:
             return ChatRequest(model=model, messages=tuple(messages), system=opts.system,
                                temperature=opts.temperature if opts.temperature is not None
                                else cfg.default_temperature,
                                max_tokens=opts.max_tokens or cfg.provider_max_tokens,
-                               stream=opts.stream, tools=self.tools,
+                               stream=not opts.no_stream, tools=self.tools,
                                reasoning_enabled=rt.reasoning_enabled,
-                               reasoning_effort=rt.reasoning_effort)
+                               reasoning_effort=rt.reasoning_effort, **passed)
         return build
 
     def window(self) -> int | None:
@@ -118,7 +109,7 @@ def _fetch_image(url: str, max_bytes: int) -> bytes:
         return read_body(stream, limit=max_bytes + 1)
 
 
-def run_one_shot(state, opts: ChatOptions, text: str) -> int:
+def run_one_shot(state, opts, text: str) -> int:
     from revka_cli.providers.images import extract_markers
     from revka_cli.providers.request import Message
 
@@ -185,8 +176,8 @@ def _notes(state, opts, session, result) -> None:
         warn(state, "a tool call was cut off before its arguments were complete; do not run it")
 
 
-def run_repl(state, opts: ChatOptions) -> None:
-    from revka_cli.cli.chat_repl import repl
+def run_repl(state, opts) -> None:
+    from revka_cli.cli.commands.chat_repl import repl
 
     repl(Session(state, opts), state, opts)
 

@@ -1,10 +1,12 @@
 """`revka models list` from the cache for a pipe or --json, without typer (shared by the Typer
 command and the start-up fast path).
 
-The output depends only on the config file, three REVKA_* variables, the cache index and the
-arguments, so the full path memoises it (`list-memo.txt` in the cache dir, keyed by those files'
-stat and the variables' values: never a secret) and the fast path prints the memo when the key
-still matches, without parsing the config.
+The output depends only on the config file, the REVKA_* variables, which provider keys are set
+(config checks need a key for hosted providers), the cache index and the arguments, so the full
+path memoises it (`list-memo.txt` in the cache dir) keyed by all of those: the files' stat, every
+REVKA_* variable's value, and for secrets (REVKA_API_KEY, each provider's key variable) only
+whether they are set, never the value. The fast path prints the memo when the key still matches,
+without parsing the config.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import os
 from revka_cli.cli.output import out, warn
 
 MEMO_NAME = "list-memo.txt"
-MEMO_VERSION = "revka-list-memo-1"
-_LISTING_ENV = ("REVKA_PROVIDER", "REVKA_MODEL", "REVKA_PROVIDER_URL")
+MEMO_VERSION = "revka-list-memo-2"
+SECRET_ENV = ("REVKA_API_KEY",)
 
 
 def _stat(path: str | None) -> str:
@@ -28,14 +30,33 @@ def _stat(path: str | None) -> str:
     return f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}:{st.st_mode:o}"  # mode: see the warnings
 
 
+def _presence(value: str | None) -> str:
+    if value is None:
+        return "unset"
+    return "blank" if not value.strip() else ("set" if value == value.strip() else "set-padded")
+
+
+def env_key(environ) -> list[str]:
+    """Every input the listing reads from the environment, without any secret's value."""
+    from revka_cli.specs import PROVIDER_KEY_ENV_VARS
+
+    secrets = {*SECRET_ENV, *PROVIDER_KEY_ENV_VARS}
+    plain = sorted(n for n in environ if n.startswith("REVKA_") and n not in secrets)
+    from revka_cli.redact import redact_location as shown  # on disk: never a URL's password
+
+    return [*(f"{n}={shown(environ[n])}" for n in plain),
+            *(f"{n}:{_presence(environ.get(n))}" for n in sorted(secrets))]
+
+
 def memo_key(state, provider: str | None, as_json: bool) -> str:
     from revka_cli.paths import cache_dir_str, find_config_file
 
     config = find_config_file(state.config_path)[0]
     index = os.path.join(cache_dir_str(), "models-index.json")
+    from revka_cli.cli.environment import current
     from revka_cli.redact import redact_location as shown  # on disk: never a URL's password
 
-    env = [f"{name}={shown(os.environ.get(name, ''))}" for name in _LISTING_ENV]
+    env = env_key(current().environ)
     parts = [MEMO_VERSION, config or "-", _stat(config), _stat(index), shown(provider or ""),
              "json" if as_json else "text", *env]
     return "\t".join(parts).replace("\n", "\\n")

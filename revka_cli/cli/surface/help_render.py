@@ -1,6 +1,6 @@
 """Render every help page of the Typer app, exactly as `revka ... --help` prints it at 80 columns.
 
-Used by scripts/gen_help.py (to write revka_cli/cli/helptext.py for the fast path) and by the test
+Used by scripts/gen_help.py (to write revka_cli/cli/generated/helptext.py for the fast path) and by the test
 that fails when the generated pages drift from the app.
 """
 

@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-import os
-import sys
-from typing import Optional
-
-import typer
-
-from revka_cli.cli.completion import complete_model, complete_provider  # and the shell classes
+from revka_cli.cli.environment import current
 from revka_cli.cli.output import err, out, out_json, warn
-from revka_cli.cli.state import get_state
 from revka_cli.redact import display_provider
 from revka_cli.errors import NotFoundError, UsageError
-
-app = typer.Typer(help="List, refresh and choose models (the cache behind name completion).",
-                  no_args_is_help=True)
-
 
 # --- helpers ---------------------------------------------------------------------------------
 
 def _stdout_is_tty() -> bool:
-    return sys.stdout.isatty()
+    return current().stdout_isatty
 
 
 def _load(state):
     """The config, its warnings printed (as every command that reads it does)."""
-    from revka_cli.cli.config import print_warnings
+    from revka_cli.cli.commands.config import print_warnings
     from revka_cli.config import require_config
 
     loaded = require_config(state.config_path)
@@ -37,12 +26,13 @@ def _load(state):
 def _run_refresh(state, cfg, names: list[str], *, force: bool, details: bool) -> list:
     from revka_cli.catalog.discover import refresh_many
 
-    if not (sys.stderr.isatty() and not state.quiet) or not names:
+    env = current()
+    if not (env.stderr_isatty and not state.quiet) or not names:
         return refresh_many(cfg, names, force=force, details=details)
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
-    console = Console(file=sys.stderr, no_color=not state.color)
+    console = Console(file=env.stderr, no_color=not state.color)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console,
                   transient=True) as progress:
         task = progress.add_task(f"refreshing {len(names)} provider(s)", total=len(names))
@@ -70,25 +60,14 @@ def _canonical(provider: str | None) -> str | None:
 
 # --- commands --------------------------------------------------------------------------------
 
-@app.command()
-def refresh(
-    ctx: typer.Context,
-    provider: Optional[str] = typer.Option(None, "--provider", "-p", metavar="ID",
-                                           autocompletion=complete_provider,
-                                           help="Refresh this provider only."),
-    all_: bool = typer.Option(False, "--all", help="Also every local provider in the catalog, at "
-                              "its default URL."),
-    force: bool = typer.Option(False, "--force", help="Refetch even when the cache is fresh (12 h)."),
-    details: bool = typer.Option(False, "--details", help="Ollama: also ask /api/show for each "
-                                 "model's context length."),
-) -> None:
-    """Fetch model lists from the configured providers (concurrently) into the cache."""
+def refresh(state, opts) -> int:
+    """Fetch model lists from the configured providers into the cache."""
+    provider, all_, force, details = opts.provider, opts.all_, opts.force, opts.details
     from revka_cli import specs
     from revka_cli.catalog.discover import configured_providers
     from revka_cli.catalog.listing import refresh_failure, refresh_line
     from revka_cli.cli.output import report_error
 
-    state = get_state(ctx)
     if provider and all_:
         raise UsageError("--provider and --all cannot be used together")
     cfg = _load(state).config
@@ -104,27 +83,19 @@ def refresh(
     _warn_all(state, results)
     if not any(r.ok for r in results):
         first = next((r.error for r in results if r.error is not None), None)
-        raise typer.Exit(first.exit_code if first else 1)
+        return first.exit_code if first else 1
+    return 0
 
 
-@app.command("list")
-def list_(
-    ctx: typer.Context,
-    provider: Optional[str] = typer.Option(None, "--provider", "-p", metavar="ID",
-                                           autocompletion=complete_provider,
-                                           help="Only this provider's models."),
-    as_json: bool = typer.Option(False, "--json", help="A JSON list of {provider, name, qualified, "
-                                 "context_window, source, fetched_at}."),
-    do_refresh: bool = typer.Option(False, "--refresh", help="Refetch before listing."),
-) -> None:
-    """Show cached models by provider (a terminal) or one provider/name per line (a pipe)."""
+def list_(state, opts) -> None:
+    """Cached models by provider (a terminal) or one provider/name per line."""
+    provider, as_json, do_refresh = opts.provider, opts.as_json, opts.do_refresh
     from revka_cli.catalog.discover import configured_providers
     from revka_cli.catalog.listing import collect, has_live, json_rows
 
-    state = get_state(ctx)
     tty = _stdout_is_tty() and not as_json
     if not tty and not do_refresh:
-        from revka_cli.cli.models_cached import print_cached_listing
+        from revka_cli.cli.commands.models_cached import print_cached_listing
 
         if print_cached_listing(state, provider, as_json=as_json):
             return
@@ -167,7 +138,8 @@ def _render_groups(state, cfg, groups) -> None:
     from revka_cli.catalog.listing import default_marker, header, human_context, human_size
     from revka_cli.textsafe import one_line
 
-    console = Console(file=sys.stdout, no_color=state.no_color or "NO_COLOR" in os.environ,
+    env = current()
+    console = Console(file=env.stdout, no_color=state.no_color or "NO_COLOR" in env.environ,
                       highlight=False)
     default = default_marker(cfg)
     for i, group in enumerate(groups):
@@ -185,22 +157,15 @@ def _render_groups(state, cfg, groups) -> None:
         console.print(table)
 
 
-@app.command("set")
-def set_(
-    ctx: typer.Context,
-    name: str = typer.Argument(..., metavar="NAME", autocompletion=complete_model,
-                               help="provider/model, or a bare name one provider has."),
-    force: bool = typer.Option(False, "--force", help="Set it even if no cached catalog has it "
-                               "(LM Studio, or a model not pulled yet)."),
-) -> None:
-    """Make NAME the default model: writes default_provider/default_model to the config file."""
+def set_(state, opts) -> None:
+    """Make NAME the default model in the config file."""
+    name, force = opts.name, opts.force
     from revka_cli.catalog.discover import cached_catalogs
     from revka_cli.catalog.resolve import resolve_name
-    from revka_cli.cli.config import print_warnings
+    from revka_cli.cli.commands.config import print_warnings
     from revka_cli.config import load_config
     from revka_cli.config.writer import write_default_model
 
-    state = get_state(ctx)
     loaded = load_config(state.config_path)
     print_warnings(state, loaded.warnings)
     resolved = resolve_name(loaded.config, name, cached_catalogs(loaded.config))
@@ -226,23 +191,14 @@ def set_(
             warn(state, f"{origin.split()[1]} is set and overrides {key} from the file")
 
 
-@app.command()
-def status(
-    ctx: typer.Context,
-    provider: Optional[str] = typer.Option(None, "--provider", "-p", metavar="ID",
-                                           autocompletion=complete_provider,
-                                           help="As chat's --provider."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", metavar="NAME",
-                                        autocompletion=complete_model, help="As chat's --model."),
-    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
-) -> None:
-    """The effective provider and model, where each came from, and the cache's age."""
+def status(state, opts) -> None:
+    """The effective provider and model, and where each came from."""
+    provider, model, as_json = opts.provider, opts.model, opts.as_json
     from revka_cli.catalog.discover import cached_catalogs
     from revka_cli.catalog.listing import human_age, status as status_info
     from revka_cli.errors import ConfigError
     from revka_cli.providers.selection import select
 
-    state = get_state(ctx)
     loaded = _load(state)
     cfg = loaded.config
     try:

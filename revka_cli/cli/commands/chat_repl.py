@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from revka_cli.cli.chat_output import TerminalSink, write_tail
+from revka_cli.cli.commands.chat_output import TerminalSink, write_tail
 from revka_cli.cli.output import err, report_error
 from revka_cli.errors import Interrupted, RevkaError
 

@@ -1,0 +1,76 @@
+"""`revka completion bash|zsh|fish|install`, and the shell classes behind `_REVKA_COMPLETE`.
+
+The scripts are revka's own. Each one is a thin shell function that runs revka with the variables
+of the typer/click completion protocol (`_REVKA_COMPLETE=complete_<shell>` plus COMP_WORDS and
+COMP_CWORD for bash, `_TYPER_COMPLETE_ARGS` for zsh and fish), so commands, options and values are
+completed by the installed revka itself and never go stale. Model and provider names are answered
+by `fastcomplete` without importing typer; everything else by the classes registered here.
+
+When revka has no candidates (a file option such as --config, --image, --tools, or a word nothing
+matches), every script falls back to the shell's own file-name completion.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from revka_cli.cli.environment import current
+from revka_cli.cli.fast import complete as fastcomplete
+from revka_cli.cli.commands.completion_install import detect_shell, install_completion
+from revka_cli.cli.commands.completion_scripts import script
+from revka_cli.cli.output import out
+from revka_cli.errors import UsageError
+
+SHELLS = fastcomplete.SHELLS
+
+
+# --- completion callbacks (the cache and the config only, never the network) -------------------
+
+def _config_flag(ctx) -> str | None:
+    try:
+        return ctx.find_root().params.get("config_path")
+    except AttributeError:
+        return None
+
+
+def complete_model(ctx, incomplete: str) -> list[str]:
+    return fastcomplete.candidates("model", incomplete, _config_flag(ctx))
+
+
+def complete_provider(ctx, incomplete: str) -> list[str]:
+    return fastcomplete.candidates("provider", incomplete, _config_flag(ctx))
+
+
+def complete_path(incomplete: str) -> list[str]:
+    """No candidates: every revka completion script then completes file names."""
+    return []
+
+
+def complete_shell(incomplete: str) -> list[str]:
+    return [s for s in SHELLS if s.startswith(incomplete)]
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+def printer(shell: str):
+    """The body of `revka completion SHELL`."""
+    def command(state, opts) -> None:
+        current().stdout.write(script(shell))
+
+    return command
+
+
+def install(state, opts) -> None:
+    """The body of `revka completion install [SHELL]`."""
+    shell, add_rc = opts.shell, opts.add_rc
+    name = (shell or detect_shell() or "").lower()
+    if not name:
+        found = os.path.basename(current().environ.get("SHELL", "")) or "unset"
+        raise UsageError(f"cannot tell which shell to install for ($SHELL is {found})",
+                         "name it: revka completion install bash|zsh|fish")
+    if name not in SHELLS:
+        raise UsageError(f"no completion for shell '{name}'",
+                         "revka completes in bash, zsh and fish")
+    for line in install_completion(name, add_rc):
+        out(line)
