@@ -66,7 +66,7 @@ def load_config(flag_path: str | None = None, env: Mapping[str, str] | None = No
     problems.extend(apply_env(data, env, origins))
     config = build_config(data, origins)
     check_semantics(config, checker.report, env, file_values, mode)
-    problems.extend(checker.problems)
+    problems.extend(checker.problems + checker.unlisted())
     return LoadResult(config, location, problems, fmt)
 
 
