@@ -8,6 +8,7 @@ import typer
 
 from revka_cli.cli.chat_command import run_chat_command
 from revka_cli.cli.completion import complete_model, complete_path, complete_provider
+from revka_cli.cli.number_flags import check_count, check_seconds, check_temperature
 from revka_cli.cli.state import get_state
 
 
@@ -21,8 +22,9 @@ def chat(
                                         help="Model, bare or provider/name."),
     system: Optional[str] = typer.Option(None, "--system", "-s", help="System prompt."),
     temperature: Optional[float] = typer.Option(None, "--temperature", min=0.0, max=2.0,
+                                                callback=check_temperature,
                                                 help="Sampling temperature (0-2)."),
-    max_tokens: Optional[int] = typer.Option(None, "--max-tokens", min=1,
+    max_tokens: Optional[int] = typer.Option(None, "--max-tokens", min=1, callback=check_count,
                                              help="Answer length limit (default provider_max_tokens)."),
     no_stream: bool = typer.Option(False, "--no-stream", help="Wait for the whole answer."),
     image: List[str] = typer.Option([], "--image", metavar="PATH|URL", autocompletion=complete_path,
@@ -34,7 +36,7 @@ def chat(
                                         help="JSON list of OpenAI-style function definitions."),
     api_key: Optional[str] = typer.Option(None, "--api-key", help="API key for this call "
                                           "(prefer env vars: command lines are visible to others)."),
-    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.001,
+    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.001, callback=check_seconds,
                                             help="Overall timeout in seconds."),
 ) -> None:
     """Send a prompt and stream the answer to stdout."""

@@ -7,6 +7,7 @@ from typing import List, Optional
 
 import typer
 
+from revka_cli.cli.number_flags import check_seconds
 from revka_cli.cli.output import out, out_json, warn
 from revka_cli.cli.state import get_state
 from revka_cli.errors import UsageError
@@ -35,7 +36,7 @@ def models(
         help="Check only this provider (repeatable). Default: every configured provider."),
     all_local: bool = typer.Option(False, "--all-local",
                                    help="Also check every local provider at its default URL."),
-    timeout: float = typer.Option(10.0, "--timeout", metavar="SECONDS",
+    timeout: float = typer.Option(10.0, "--timeout", metavar="SECONDS", callback=check_seconds,
                                   help="Time limit per provider, all checks included."),
     chat: bool = typer.Option(False, "--chat", help="Also send a real 1-token request and time "
                               "the first token."),

@@ -4,6 +4,7 @@ a refresh) returns None and goes to Typer, which runs the very same implementati
 
 from __future__ import annotations
 
+import math
 import sys
 
 from revka_cli.cli.state import AppState
@@ -142,7 +143,7 @@ def _number(text: str | None, kind, low: float, high: float | None = None):
     if text is None:
         return None
     value = kind(text)
-    if value < low or (high is not None and value > high):
+    if not math.isfinite(value) or value < low or (high is not None and value > high):
         raise ValueError(text)
     return value
 
@@ -151,10 +152,12 @@ def _chat(state: AppState, rest: list[str]) -> int | None:
     args = _chat_args(rest)
     if args is None:
         return None
+    from revka_cli.config.numbers import MAX_COUNT, MAX_SECONDS
+
     try:
         temperature = _number(args.get("temperature"), float, 0.0, 2.0)
-        max_tokens = _number(args.get("max_tokens"), int, 1)
-        timeout = _number(args.get("timeout"), float, 0.001)
+        max_tokens = _number(args.get("max_tokens"), int, 1, MAX_COUNT)
+        timeout = _number(args.get("timeout"), float, 0.001, MAX_SECONDS)
     except ValueError:
         return None
     from revka_cli.cli.chat_command import run_chat_command, wants_repl

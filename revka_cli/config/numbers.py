@@ -19,15 +19,20 @@ def shown(value: float) -> str:
     return text if len(text) <= 24 else f"{text[:12]}... ({len(text)} characters)"
 
 
+def bound(limit: float) -> str:
+    """A range limit for a message: 86400, 2147483647, 0.001."""
+    return str(int(limit)) if float(limit).is_integer() else f"{limit:g}"
+
+
 def number_problem(value: float, minimum: float | None = None,
                    maximum: float | None = None) -> str | None:
     """Why `value` is not a usable number in [minimum, maximum], or None."""
     if isinstance(value, float) and not math.isfinite(value):
         return f"must be a finite number, got {value}"
     if minimum is not None and value < minimum:
-        return f"must be at least {minimum:g}, got {shown(value)}"
+        return f"must be at least {bound(minimum)}, got {shown(value)}"
     if maximum is not None and value > maximum:
-        return f"must be at most {maximum:g}, got {shown(value)}"
+        return f"must be at most {bound(maximum)}, got {shown(value)}"
     return None
 
 
