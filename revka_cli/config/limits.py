@@ -41,6 +41,7 @@ _TOML_SKIP = (r'"""(?:[^"\\]|\\[\s\S]|"(?!""))*(?:"""|\Z)'
 _TOML_STRINGS = re.compile(_TOML_SKIP)
 _TOML_TOKEN = re.compile(_TOML_SKIP + r"|[\[\]{}.=,]")
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+_DEPTH_WINDOW = 256 * 1024
 # MAX_DEPTH dots with no separator between them: a key of more than MAX_DEPTH parts
 _DOTTED_KEY = re.compile(r"\.(?:[^.=,\[\]{}]*\.){%d}" % (MAX_DEPTH - 1))
 
@@ -61,16 +62,17 @@ def toml_shape_problem(text: str) -> Finding | None:
     (tomllib recurses once per level, and its cost grows with the square of a key's parts).
     Counted on the text without its strings and comments, at C speed."""
     bare = _TOML_STRINGS.sub(" ", text)
-    brackets = re.sub(r"[^\[\]{}]+", "", bare)
-    deep = bool(brackets) and max(accumulate(map(_STEP.__getitem__, brackets))) > MAX_DEPTH
+    values = sum(bare.count(c) for c in "[]{}=,")
     dots = bare.count(".")
+    too_many = values > MAX_VALUES or dots > MAX_VALUES
+    # past the value limit the file is refused anyway: look for deep nesting near its start only
+    brackets = re.sub(r"[^\[\]{}]+", "", bare[:_DEPTH_WINDOW] if too_many else bare)
+    deep = bool(brackets) and max(accumulate(map(_STEP.__getitem__, brackets))) > MAX_DEPTH
     if deep or (MAX_DEPTH <= dots <= MAX_VALUES and _DOTTED_KEY.search(bare)):
         found = _toml_too_deep_at(text)
         if found:
             return found
-    if len(brackets) + bare.count("=") + bare.count(",") > MAX_VALUES or dots > MAX_VALUES:
-        return (TOO_MANY, None, None)
-    return None
+    return (TOO_MANY, None, None) if too_many else None
 
 
 def _toml_too_deep_at(text: str) -> Finding | None:

@@ -163,3 +163,15 @@ def test_unusable_default_config_is_an_error_not_defaults(isolated_env, revka, k
     assert phrase in report["errors"][0]["message"]
     chat = revka("chat", "hi")
     assert chat.exit_code == 3 and phrase in chat.stderr and "internal" not in chat.stderr
+
+
+def test_tab_completion_does_not_block_on_a_pipe_at_the_config_path(isolated_env):
+    import subprocess
+    import sys
+
+    os.mkfifo(_default(isolated_env, "config.toml"))
+    code = ("from revka_cli.catalog.complete import read_config; "
+            "print(read_config(None, needles=('available_models',)))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=20,
+                          env=dict(os.environ))
+    assert proc.returncode == 0 and proc.stdout.strip() == "{}", proc
