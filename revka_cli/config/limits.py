@@ -27,6 +27,8 @@ MAX_VALUES = 20_000
 TOO_DEEP = f"nested too deeply (more than {MAX_DEPTH} levels of arrays or tables)"
 TOO_MANY = (f"holds too many values (more than {MAX_VALUES:,} keys, values and brackets); "
             "a config file is small")
+TOO_MANY_YAML = (f"holds too many values (more than {MAX_VALUES:,} keys and values, counting what "
+                 "each alias stands for); a config file is small")
 
 Finding = tuple[str, "int | None", "int | None"]
 
@@ -110,7 +112,7 @@ def data_too_deep(data: dict) -> list[str] | None:
     return None
 
 
-def long_number(text: str) -> Finding | None:
+def long_number(text: str) -> Finding:
     """Where a number too long for Python's int conversion sits (the parsers raise ValueError)."""
     match = re.search(r"[0-9][0-9_]{4000,}", text)
     where = line_col(text, match.start()) if match else (None, None)
@@ -157,7 +159,7 @@ def yaml_shape_problem(loader_cls, text: str) -> Finding | None:
             else:
                 continue  # stream and document events
             if total > MAX_VALUES:
-                return (TOO_MANY.replace("brackets", "what aliases stand for"), *_mark(event))
+                return (TOO_MANY_YAML, *_mark(event))
             if stack:
                 stack[-1][2] = max(stack[-1][2], levels)
     except yaml.YAMLError:

@@ -16,7 +16,10 @@ try:
 except SystemExit as exc:
     code = exc.code
 sys.stdout.flush()
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:  # this process's own high-water mark (ru_maxrss keeps the forking parent's after exec)
+    peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 sys.stderr.write(f"\\nPROBE {code} {time.monotonic() - start:.3f} {peak}\\n")
 """
 
