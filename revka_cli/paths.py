@@ -60,7 +60,9 @@ def find_config_file(flag_path: str | None, env: Mapping[str, str] | None = None
     folder = config_dir_str(env)
     origin = "$XDG_CONFIG_HOME" if env.get("XDG_CONFIG_HOME") else "the default location"
     toml, yaml = os.path.join(folder, CONFIG_TOML), os.path.join(folder, CONFIG_YAML)
-    has_toml, has_yaml = os.path.exists(toml), os.path.exists(yaml)
+    # lexists: a dangling or looping link, a folder or a pipe there is a config that cannot be
+    # used (an error), not a missing one (silent defaults)
+    has_toml, has_yaml = os.path.lexists(toml), os.path.lexists(yaml)
     if has_toml:
         return toml, f"from {origin}", yaml if has_yaml else None, toml
     if has_yaml:

@@ -95,7 +95,8 @@ def read_config(config_path: str | None = None, env: Mapping[str, str] | None = 
                 needles: tuple[str, ...] = ()) -> dict:
     env = os.environ if env is None else env
     path = find_config_file(config_path, env)[0]
-    return _load_file(path, needles) if path is not None and os.path.exists(path) else {}
+    # isfile: a pipe or device there would block the TAB press (config validate reports it)
+    return _load_file(path, needles) if path is not None and os.path.isfile(path) else {}
 
 
 def declared_names(data: dict) -> list[str]:

@@ -69,7 +69,7 @@ def load_config(flag_path: str | None = None, env: Mapping[str, str] | None = No
     SESSION.learn_config(data)
     config = build_config(data, origins)
     check_semantics(config, checker.report, env, file_values, mode)
-    problems.extend(checker.problems)
+    problems.extend(checker.problems + checker.unlisted())
     return LoadResult(config, location, problems, fmt)
 
 

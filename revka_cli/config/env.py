@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from revka_cli.config.headers import clean_header_value, header_name_problem, header_value_problem
+from revka_cli.config.numbers import parse_seconds
 from revka_cli.config.problems import ERROR, WARNING, Problem
 from revka_cli.config.schema import REASONING_EFFORTS
 from revka_cli.urls import url_problem
@@ -36,22 +38,29 @@ def parse_bool(text: str) -> bool | None:
     return None
 
 
-def parse_extra_headers(text: str) -> tuple[dict[str, str], list[str]]:
-    """`Key:Value,Key2:Value2` -> headers, plus one warning per skipped entry."""
+def parse_extra_headers(text: str) -> tuple[dict[str, str], list[str], list[str]]:
+    """`Key:Value,Key2:Value2` -> (headers, one warning per skipped empty-named or malformed entry,
+    one error per header that cannot be sent)."""
     headers: dict[str, str] = {}
     warnings: list[str] = []
-    for entry in text.split(","):
+    errors: list[str] = []
+    for number, entry in enumerate(text.split(","), 1):
         if not entry.strip():
             continue
-        if ":" not in entry:
-            warnings.append(f"skipped entry '{entry.strip()}': expected Key:Value")
+        if ":" not in entry:  # the entry is not shown: it may be a secret missing its colon
+            warnings.append(f"skipped entry {number}: expected Key:Value")
             continue
         name, value = entry.split(":", 1)
-        if not name.strip():
-            warnings.append(f"skipped entry '{entry.strip()}': the header name is empty")
+        name = name.strip()
+        if not name:
+            warnings.append(f"skipped entry {number}: the header name is empty")
             continue
-        headers[name.strip()] = value.strip()
-    return headers, warnings
+        problem = header_name_problem(name) or header_value_problem(name, value)
+        if problem:
+            errors.append(problem)
+            continue
+        headers[name] = clean_header_value(value)
+    return headers, warnings, errors
 
 
 def merge_headers(base: Mapping[str, str], override: Mapping[str, str]) -> dict[str, str]:
@@ -86,14 +95,11 @@ def apply_env(data: dict, env: Mapping[str, str], origins: dict[str, str]) -> li
             data["api_url"] = url
             origins["api_url"] = "env REVKA_PROVIDER_URL"
     if take("REVKA_PROVIDER_TIMEOUT_SECS"):
-        raw = env["REVKA_PROVIDER_TIMEOUT_SECS"].strip()
-        try:
-            value = float(raw)
-            if not value > 0:
-                raise ValueError
+        value, problem = parse_seconds(env["REVKA_PROVIDER_TIMEOUT_SECS"])
+        if problem:
+            bad("REVKA_PROVIDER_TIMEOUT_SECS", problem)
+        else:
             data["provider_timeout_secs"] = value
-        except ValueError:
-            bad("REVKA_PROVIDER_TIMEOUT_SECS", f"expected a positive number of seconds, got '{raw}'")
     runtime = data.setdefault("runtime", {})
     if take("REVKA_REASONING_ENABLED"):
         value = parse_bool(env["REVKA_REASONING_ENABLED"])
@@ -108,9 +114,11 @@ def apply_env(data: dict, env: Mapping[str, str], origins: dict[str, str]) -> li
         else:
             runtime["reasoning_effort"] = value
     if env.get("REVKA_EXTRA_HEADERS"):
-        headers, warnings = parse_extra_headers(env["REVKA_EXTRA_HEADERS"])
+        headers, warnings, errors = parse_extra_headers(env["REVKA_EXTRA_HEADERS"])
         for message in warnings:
             bad("REVKA_EXTRA_HEADERS", message, WARNING)
+        for message in errors:
+            bad("REVKA_EXTRA_HEADERS", message)
         data["extra_headers"] = merge_headers(data.get("extra_headers") or {}, headers)
         data["env_headers"] = headers
     return problems

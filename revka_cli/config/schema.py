@@ -5,6 +5,7 @@ Every leaf is a `Field`; `Table` nests fixed keys; `MapOf` is a table whose keys
 
 from __future__ import annotations
 
+from revka_cli.config.numbers import MAX_COUNT, MAX_SECONDS
 from revka_cli.records import Record
 
 REASONING_EFFORTS = ("minimal", "low", "medium", "high", "xhigh")
@@ -43,7 +44,8 @@ PROVIDER_TABLE = Table({
     "api_key_cmd": Field("argv", doc="command (no shell) whose stdout is the API key"),
     "api_path": Field("str", doc="replaces the /chat/completions suffix"),
     "extra_headers": _HEADERS,
-    "timeout_secs": Field("number", doc="overall request timeout for this provider", minimum=0.001),
+    "timeout_secs": Field("number", doc="overall request timeout for this provider", minimum=0.001,
+                          maximum=MAX_SECONDS),
     "allow_insecure_http": Field("bool", doc="allow sending the key over plain http to a remote host"),
 }, "settings for one provider: its own URL, key and headers")
 
@@ -56,8 +58,10 @@ SCHEMA = Table({
     "api_path": Field("str", None, "path replacing /chat/completions (OpenAI-compatible providers)"),
     "default_temperature": Field("number", None, "sampling temperature", minimum=0, maximum=2),
     "provider_timeout_secs": Field("number", 120, "overall request timeout in seconds",
-                                   env="REVKA_PROVIDER_TIMEOUT_SECS", minimum=0.001),
-    "provider_max_tokens": Field("int", None, "default max tokens per answer", minimum=1),
+                                   env="REVKA_PROVIDER_TIMEOUT_SECS", minimum=0.001,
+                                   maximum=MAX_SECONDS),
+    "provider_max_tokens": Field("int", None, "default max tokens per answer", minimum=1,
+                                 maximum=MAX_COUNT),
     "allow_insecure_http": Field("bool", False, "allow sending keys over plain http to remote hosts"),
     "extra_headers": MapOf(Field("str"), "extra HTTP headers on every request (env REVKA_EXTRA_HEADERS)",
                            key_kind="header"),
@@ -72,7 +76,7 @@ SCHEMA = Table({
         "provider_retries": Field("int", 2, "retries per provider on transient errors", minimum=0,
                                   maximum=10),
         "provider_backoff_ms": Field("int", 500, "first retry delay, doubling, capped at 10 s",
-                                     minimum=0),
+                                     minimum=0, maximum=MAX_COUNT),
         "model_fallbacks": MapOf(Field("str_list"), "model -> substitute models, tried in order"),
     }),
     "multimodal": Table({
@@ -81,11 +85,12 @@ SCHEMA = Table({
         "max_image_size_mb": Field("number", 5, "largest image accepted, in MB", clamp=(1, 20)),
     }),
     "pacing": Table({
-        "connect_timeout_secs": Field("number", 10, "TCP/TLS connect timeout", minimum=0.001),
+        "connect_timeout_secs": Field("number", 10, "TCP/TLS connect timeout", minimum=0.001,
+                                      maximum=MAX_SECONDS),
         "first_token_timeout_secs": Field("number", None, "longest wait for the first token",
-                                          minimum=0.001),
+                                          minimum=0.001, maximum=MAX_SECONDS),
         "step_timeout_secs": Field("number", None, "longest silence between stream chunks",
-                                   minimum=0.001),
+                                   minimum=0.001, maximum=MAX_SECONDS),
         "loop_detection": Field("bool", True, "stop a stream that repeats itself"),
     }),
     "models": Table({
@@ -93,7 +98,8 @@ SCHEMA = Table({
         "custom": Table({
             "url": Field("url", None, "base URL (the /v1 root) of the declared custom provider"),
             "api_key": Field("str", None, "Bearer token for the custom provider", secret=True),
-            "available_models": MapOf(Field("int", minimum=1), "model name -> context window (tokens)",
+            "available_models": MapOf(Field("int", minimum=1, maximum=MAX_COUNT),
+                                      "model name -> context window (tokens)",
                                       key_kind="model"),
         }),
     }),

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from revka_cli.config.limits import (
+    MAX_CONFIG_BYTES, TOO_DEEP, data_too_deep, long_number, problem_at, toml_shape_problem,
+)
 from revka_cli.config.problems import ERROR, Problem
 from revka_cli.records import Factory, Record
 
-MAX_CONFIG_BYTES = 1024 * 1024
 
 
 class ParsedFile(Record, frozen=False):
@@ -25,13 +27,18 @@ class ParsedFile(Record, frozen=False):
 
     def locate(self, key: str) -> tuple[int | None, int | None]:
         """Line and column of `key`, or of its nearest parent that has one."""
-        parts = key.split(".")
-        while parts:
-            hit = self.key_lines.get(".".join(parts))
-            if hit:
-                return hit
-            parts.pop()
-        return None, None
+        return locate(self.key_lines, key.split("."))
+
+
+def locate(key_lines: dict[str, tuple[int, int]], parts: list[str]) -> tuple[int | None, int | None]:
+    """Line and column of the key path `parts`, or of its nearest parent that has one."""
+    parts = list(parts)
+    while parts:
+        hit = key_lines.get(".".join(parts))
+        if hit:
+            return hit
+        parts.pop()
+    return None, None
 
 
 def detect_format(path: Path) -> str:
@@ -45,18 +52,9 @@ def read_config_text(path: Path) -> tuple[str | None, Problem | None, int | None
     def bad(msg: str, line: int | None = None, col: int | None = None):
         return None, Problem(ERROR, "", msg, name, line, col), None
 
-    try:
-        if path.is_dir():
-            return bad("is a directory, not a config file")
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_CONFIG_BYTES + 1)
-            mode = _mode(fh)
-    except FileNotFoundError:
-        return bad("does not exist")
-    except PermissionError:
-        return bad("cannot be read (permission denied)")
-    except OSError as exc:
-        return bad(f"cannot be read ({exc.strerror or exc})")
+    raw, why, mode = _read_bounded(path)
+    if why is not None:
+        return bad(why)
     if len(raw) > MAX_CONFIG_BYTES:
         return bad(f"is too large (over {MAX_CONFIG_BYTES // 1024} KiB); a config file is small text")
     if b"\x00" in raw:
@@ -74,13 +72,62 @@ def read_config_text(path: Path) -> tuple[str | None, Problem | None, int | None
     return text, None, mode
 
 
-def _mode(fh) -> int | None:
+def _read_bounded(path: Path) -> tuple[bytes, str | None, int | None]:
+    """(at most MAX_CONFIG_BYTES + 1 bytes, why the path cannot be used or None, its st_mode).
+
+    Only regular files and pipes (`--config <(...)`) are read. The open does not block, so a named
+    pipe with no writer reads as empty instead of hanging."""
+    import errno
+    import os
+    import stat
+
+    nonblock = getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, os.O_RDONLY | nonblock)
+    except FileNotFoundError:
+        return b"", _missing(path), None
+    except PermissionError:
+        return b"", "cannot be read (permission denied)", None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return b"", "is a symbolic link loop (too many levels of symbolic links)", None
+        return b"", f"cannot be read ({exc.strerror or exc})", None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            return b"", "is a directory, not a config file", mode
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+            return b"", "is not a regular file (a device or a socket), not a config file", mode
+        if nonblock:
+            os.set_blocking(fd, True)
+        return _read_fd(fd, MAX_CONFIG_BYTES + 1), None, mode
+    except OSError as exc:
+        return b"", f"cannot be read ({exc.strerror or exc})", None
+    finally:
+        os.close(fd)
+
+
+def _read_fd(fd: int, limit: int) -> bytes:
+    import os
+
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = os.read(fd, limit - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _missing(path: Path) -> str:
     import os
 
     try:
-        return os.fstat(fh.fileno()).st_mode
+        return f"is a symbolic link to '{os.readlink(path)}', which does not exist"
     except OSError:
-        return None
+        return "does not exist"
 
 
 def parse_file(path: Path) -> ParsedFile:
@@ -88,7 +135,10 @@ def parse_file(path: Path) -> ParsedFile:
     text, problem, mode = read_config_text(path)
     if problem is not None:
         return ParsedFile(path, fmt, None, [problem])
-    parse = parse_yaml if fmt == "yaml" else parse_toml
+    if fmt == "yaml":
+        from revka_cli.config.source_yaml import parse_yaml as parse
+    else:
+        parse = parse_toml
     data, problem, key_lines = parse(text, str(path))
     return ParsedFile(path, fmt, data, [problem] if problem else [], key_lines, mode)
 
@@ -99,6 +149,9 @@ _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 def parse_toml(text: str, name: str):
+    found = toml_shape_problem(text)
+    if found:
+        return None, problem_at(name, found), {}
     try:
         import tomllib  # Python >= 3.11: fast, stdlib
     except ImportError:  # pragma: no cover - Python 3.10
@@ -111,7 +164,11 @@ def parse_toml(text: str, name: str):
         line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
         msg = _TOML_POS.sub("", msg).strip()
         return None, Problem(ERROR, "", f"TOML syntax error: {msg}", name, line, col), {}
-    return data, None, toml_key_lines(text)
+    except ValueError:  # an integer past Python's digit limit
+        return None, problem_at(name, long_number(text)), {}
+    except RecursionError:  # pragma: no cover - a nesting toml_shape_problem did not see
+        return None, Problem(ERROR, "", TOO_DEEP, name), {}
+    return _checked_toml(data, text, name)
 
 
 def _parse_toml_tomlkit(text: str, name: str):  # pragma: no cover - Python 3.10
@@ -123,7 +180,23 @@ def _parse_toml_tomlkit(text: str, name: str):  # pragma: no cover - Python 3.10
     except ParseError as exc:
         msg = str(exc).split(" at line ")[0]
         return None, Problem(ERROR, "", f"TOML syntax error: {msg}", name, exc.line, exc.col), {}
-    return data, None, toml_key_lines(text)
+    except ValueError:
+        return None, problem_at(name, long_number(text)), {}
+    except RecursionError:
+        return None, Problem(ERROR, "", TOO_DEEP, name), {}
+    return _checked_toml(data, text, name)
+
+
+def _checked_toml(data: dict, text: str, name: str):
+    """Dotted keys and table headers nest without brackets: check the depth of the result too."""
+    key_lines = toml_key_lines(text)
+    path = data_too_deep(data)
+    if path:
+        prefix = ".".join(path) + "."
+        under = [pos for key, pos in key_lines.items() if key.startswith(prefix)]
+        line, col = min(under) if under else locate(key_lines, path)
+        return None, Problem(ERROR, "", TOO_DEEP, name, line, col), {}
+    return data, None, key_lines
 
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
@@ -184,42 +257,3 @@ def toml_key_lines(text: str) -> dict[str, tuple[int, int]]:
                 if rest.count(quote) % 2 == 1:
                     in_multiline = quote
     return out
-
-
-# --- YAML -----------------------------------------------------------------------------------
-
-def parse_yaml(text: str, name: str):
-    import yaml
-
-    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    loader = loader_cls(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        what = exc.problem or exc.context or "invalid YAML"
-        if exc.context_mark and "end of stream" in what:  # point at where the broken item began
-            mark, what = exc.context_mark, f"{what} {exc.context or ''}".strip()
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        return None, Problem(ERROR, "", f"YAML syntax error: {what}", name, line, col), {}
-    except yaml.YAMLError as exc:
-        return None, Problem(ERROR, "", f"YAML error: {exc}", name), {}
-    finally:
-        loader.dispose()
-    if data is None:
-        return None, Problem(ERROR, "", "is empty; add settings to it or delete it", name), {}
-    if not isinstance(data, dict):
-        return None, Problem(ERROR, "", "the top level must be a mapping of keys", name, 1, 1), {}
-    lines: dict[str, tuple[int, int]] = {}
-    _yaml_key_lines(node, [], lines)
-    return data, None, lines
-
-
-def _yaml_key_lines(node, path: list[str], out: dict) -> None:
-    if getattr(node, "tag", "").endswith(":map") or node.__class__.__name__ == "MappingNode":
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            full = path + [key]
-            out.setdefault(".".join(full), (key_node.start_mark.line + 1, key_node.start_mark.column + 1))
-            _yaml_key_lines(value_node, full, out)

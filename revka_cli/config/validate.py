@@ -7,15 +7,16 @@ that one run of `config validate` shows every problem.
 from __future__ import annotations
 
 import difflib
-import re
 import shlex
 
 from revka_cli import specs
+from revka_cli.config.headers import clean_header_value, header_name_problem, header_value_problem
+from revka_cli.config.numbers import number_problem, shown
 from revka_cli.config.problems import ERROR, WARNING, Problem
 from revka_cli.config.schema import SCHEMA, Field, MapOf, Table
 from revka_cli.urls import redact_url, url_problem
 
-_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+MAX_LISTED = 100
 _TYPE_NAMES = {str: "a string", bool: "a boolean", int: "an integer", float: "a number",
                list: "an array", dict: "a table", type(None): "nothing (null)"}
 
@@ -25,16 +26,29 @@ def type_name(value: object) -> str:
 
 
 class Checker:
-    """Walks raw data with the schema; `report(...)` records a located problem."""
+    """Walks raw data with the schema; `report(...)` records a located problem. The first
+    MAX_LISTED problems are listed; the rest are only counted (`unlisted()` sums them up)."""
 
     def __init__(self, file: str | None = None, locate=None) -> None:
         self.file = file
         self.locate = locate or (lambda key: (None, None))
         self.problems: list[Problem] = []
+        self.skipped = {ERROR: 0, WARNING: 0}
 
     def report(self, severity: str, key: str, message: str, file: str | None = None) -> None:
+        if self.full():
+            self.skipped[severity] += 1
+            return
         line, col = self.locate(key) if file is None else (None, None)
         self.problems.append(Problem(severity, key, message, file or self.file, line, col))
+
+    def full(self) -> bool:
+        return len(self.problems) >= MAX_LISTED
+
+    def unlisted(self) -> list[Problem]:
+        """One problem per severity counting those not listed."""
+        return [Problem(severity, "", f"{count:,} more {severity}s like those above (not listed)",
+                        self.file) for severity, count in self.skipped.items() if count]
 
     def check(self, data: dict) -> dict:
         return self._table(SCHEMA, data, "")
@@ -55,7 +69,8 @@ class Checker:
             full = f"{key}.{name}" if key else str(name)
             child = node.fields.get(name)
             if child is None:
-                guess = difflib.get_close_matches(str(name), list(node.fields), n=1, cutoff=0.6)
+                guess = [] if self.full() else difflib.get_close_matches(str(name), list(node.fields),
+                                                                          n=1, cutoff=0.6)
                 tip = f" (did you mean '{guess[0]}'?)" if guess else ""
                 self.report(WARNING, full, f"unknown key '{name}'{tip}")
                 continue
@@ -78,13 +93,22 @@ class Checker:
             if name is None or item is None:
                 continue
             checked = self._node(node.value, item, full)
+            if checked is not None and node.key_kind == "header":
+                checked = self._header_value(name, checked, full)
             if checked is not None:
                 out[name] = checked
         return out
 
+    def _header_value(self, name: str, value: str, key: str) -> str | None:
+        problem = header_value_problem(name, value)
+        if problem:
+            self.report(ERROR, key, problem)
+            return None
+        return clean_header_value(value)
+
     def _map_key(self, kind: str, name: str, full: str, seen: dict) -> str | None:
-        if kind == "header" and not _HEADER_NAME.match(name):
-            self.report(ERROR, full, f"'{name}' is not a valid HTTP header name")
+        if kind == "header" and header_name_problem(name):
+            self.report(ERROR, full, header_name_problem(name))
             return None
         if kind == "provider":
             return self._provider_key(name, full, seen)
@@ -164,17 +188,16 @@ class Checker:
             want = "an integer" if node.kind == "int" else "a number"
             self.report(ERROR, key, f"expected {want}, got {type_name(value)}")
             return None
-        if node.clamp:
+        problem = number_problem(value)  # nan, inf
+        if problem is None and node.clamp:
             low, high = node.clamp
             if not low <= value <= high:
                 clamped = type(value)(min(max(value, low), high))
-                self.report(WARNING, key, f"{value} is outside {low:g}-{high:g}; using {clamped}")
+                self.report(WARNING, key, f"{shown(value)} is outside {low:g}-{high:g}; using {clamped}")
                 return clamped
-        if node.minimum is not None and value < node.minimum:
-            self.report(ERROR, key, f"must be at least {node.minimum:g}, got {value}")
-            return None
-        if node.maximum is not None and value > node.maximum:
-            self.report(ERROR, key, f"must be at most {node.maximum:g}, got {value}")
+        problem = problem or number_problem(value, node.minimum, node.maximum)
+        if problem:
+            self.report(ERROR, key, problem)
             return None
         return value
 

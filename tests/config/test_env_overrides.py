@@ -46,17 +46,19 @@ def test_bad_env_values_are_config_errors(revka, name, value):
 
 
 def test_extra_headers_parsing_rules():
-    headers, warnings = parse_extra_headers(" X-Title : revka ,X-Empty:, bad ,:novalue,X-Url:http://a:b")
+    headers, warnings, errors = parse_extra_headers(
+        " X-Title : revka ,X-Empty:, bad ,:novalue,X-Url:http://a:b")
     assert headers == {"X-Title": "revka", "X-Empty": "", "X-Url": "http://a:b"}
-    assert len(warnings) == 2
-    assert "'bad'" in warnings[0] and "':novalue'" in warnings[1]
+    assert warnings == ["skipped entry 3: expected Key:Value",
+                        "skipped entry 4: the header name is empty"]
+    assert errors == []
 
 
 def test_env_headers_override_config_headers_case_insensitively(revka, write_config):
     write_config('[extra_headers]\n"X-Title" = "file"\n"X-Keep" = "k"\n')
     data, res = show(revka, {"REVKA_EXTRA_HEADERS": "x-title:env,broken"})
     assert data["extra_headers"] == {"X-Keep": "k", "x-title": "env"}
-    assert "REVKA_EXTRA_HEADERS: skipped entry 'broken'" in res.stderr
+    assert "REVKA_EXTRA_HEADERS: skipped entry 2: expected Key:Value" in res.stderr
     assert merge_headers({"A": "1"}, {"a": "2"}) == {"a": "2"}
 
 

@@ -7,6 +7,8 @@ gives None, and the caller hands the command line to Typer, which reports it."""
 
 from __future__ import annotations
 
+import math
+
 from revka_cli.cli.surface.spec import BY_PATH, GLOBAL
 
 FAST_GLOBALS = ("config_path", "quiet", "no_color")  # --debug and --version go to Typer
@@ -17,6 +19,8 @@ def convert(opt, text: str):
     """The option's value from `text`, or raise ValueError (wrong type or out of bounds)."""
     value = _CONVERT[opt.type](text)
     low, high = opt.bounds or (None, None)
+    if opt.type == "float" and not math.isfinite(value):
+        raise ValueError(text)  # nan and inf: every comparison below would let them through
     if (low is not None and value < low) or (high is not None and value > high):
         raise ValueError(text)
     return value

@@ -18,6 +18,8 @@ shell or None), `metavar`, and `fills`: "options" (the command's options record 
 
 from __future__ import annotations
 
+from revka_cli.config.numbers import MAX_COUNT, MAX_SECONDS
+
 
 class Opt:
     __slots__ = ("field", "flags", "type", "bounds", "default", "env", "help", "complete",
@@ -83,7 +85,7 @@ CHAT = Cmd("chat", "Send a prompt and stream the answer to stdout.", (
     Opt("temperature", ("--temperature",), "float", "Sampling temperature (0-2).",
         bounds=(0.0, 2.0)),
     Opt("max_tokens", ("--max-tokens",), "int", "Answer length limit (default "
-        "provider_max_tokens).", bounds=(1, None)),
+        "provider_max_tokens).", bounds=(1, MAX_COUNT)),
     Opt("no_stream", ("--no-stream",), "flag", "Wait for the whole answer."),
     Opt("images", ("--image",), "list", "Attach an image (repeatable).", default=[],
         metavar="PATH|URL", complete="path"),
@@ -95,7 +97,8 @@ CHAT = Cmd("chat", "Send a prompt and stream the answer to stdout.", (
         metavar="FILE", complete="path"),
     Opt("api_key", ("--api-key",), "str", "API key for this call (prefer env vars: command lines "
         "are visible to others)."),
-    Opt("timeout", ("--timeout",), "float", "Overall timeout in seconds.", bounds=(0.001, None)),
+    Opt("timeout", ("--timeout",), "float", "Overall timeout in seconds.",
+        bounds=(0.001, MAX_SECONDS)),
     Opt("seed", ("--seed",), "int", "Sampling seed, for repeatable answers where the server "
         "supports it (not sent to Anthropic: its API has no seed).", bounds=(0, 2**32 - 1),
         fills="request.seed"),
@@ -141,7 +144,7 @@ DOCTOR = (
             Opt("all_local", ("--all-local",), "flag", "Also check every local provider at its "
                 "default URL."),
             Opt("timeout", ("--timeout",), "float", "Time limit per provider, all checks "
-                "included.", default=10.0, metavar="SECONDS"),
+                "included.", default=10.0, metavar="SECONDS", bounds=(0.001, MAX_SECONDS)),
             Opt("chat", ("--chat",), "flag", "Also send a real 1-token request and time the first "
                 "token."),
             _json("Print one JSON object."),

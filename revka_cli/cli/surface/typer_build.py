@@ -34,6 +34,19 @@ def _annotation(param):
     return _ANNOTATIONS[param.type]
 
 
+def _number_check(low, high):
+    """A callback applying config's number rules: click's FloatRange lets nan through."""
+    def check(value):
+        from revka_cli.config.numbers import number_problem
+
+        problem = None if value is None else number_problem(value, low, high)
+        if problem:
+            raise typer.BadParameter(problem)
+        return value
+
+    return check
+
+
 def _typer_default(param, extra: dict):
     kwargs = {"help": param.help}
     if param.metavar:
@@ -44,10 +57,15 @@ def _typer_default(param, extra: dict):
     if isinstance(param, Arg):
         return typer.Argument(... if param.required else None, **kwargs)
     low, high = param.bounds or (None, None)
-    if low is not None:
-        kwargs["min"] = low
-    if high is not None:
-        kwargs["max"] = high
+    if param.type == "float":
+        kwargs["callback"] = _number_check(low, high)
+        if low is not None and high is not None:  # shown as click shows its own ranges
+            kwargs["help"] = f"{param.help} [{float(low)}<=x<={float(high)}]"
+    else:
+        if low is not None:
+            kwargs["min"] = low
+        if high is not None:
+            kwargs["max"] = high
     return typer.Option(param.default, *param.flags, **kwargs, **extra.get(param.field, {}))
 
 
