@@ -14,13 +14,18 @@ from dataclasses import dataclass, field
 
 from revka_cli import __version__
 from revka_cli.errors import ConnectError, ProviderError, RequestTimeout
+from revka_cli.textfix import repair_surrogates
 from revka_cli.transport.errors import error_for_status
+from revka_cli.transport.inflate import ACCEPT_ENCODING, BodyDecodeError, decoded_body, read_start
 from revka_cli.transport.policy import RETRYABLE_STATUS, RetryPolicy, Timeouts, parse_retry_after
-from revka_cli.transport.redirects import MAX_REDIRECTS, redirect_target
+from revka_cli.transport.redirects import MAX_REDIRECTS, invalid_redirect, redirect_target
 from revka_cli.transport.watchdog import OVERALL, Watchdog
 
 log = logging.getLogger("revka.http")
 USER_AGENT = f"revka/{__version__}"
+MiB = 1024 * 1024
+BODY_LIMIT = 8 * MiB  # a whole non-streamed answer
+ERROR_BODY_LIMIT = 256 * 1024  # the part of an error answer that is read (the rest is dropped)
 
 
 @dataclass
@@ -38,19 +43,25 @@ class Stream:
     response: object  # httpx.Response
     watchdog: Watchdog
     attempts: list[Attempt] = field(default_factory=list)
+    read_already: bytes | None = None  # the start of an error body, read to decide on a retry
 
     @property
     def status(self) -> int:
         return self.response.status_code
 
     def iter_bytes(self) -> Iterator[bytes]:
+        """Decoded body bytes, in pieces of at most `inflate.PIECE` bytes however much a
+        compressed read inflates to."""
         import httpx
 
+        if self.read_already is not None:
+            yield self.read_already
+            return
         try:
-            for chunk in self.response.iter_bytes():
+            for chunk in decoded_body(self.response):
                 self.watchdog.chunk()
                 yield chunk
-        except httpx.DecodingError as exc:
+        except BodyDecodeError as exc:
             raise ProviderError(f"the server sent a body that cannot be decoded ({exc})",
                                 "check the server or any proxy in between") from exc
         except (httpx.TransportError, OSError) as exc:
@@ -76,14 +87,6 @@ class Stream:
     def close(self) -> None:
         self.watchdog.stop()
         self.response.close()
-
-
-def _read_bounded(response, limit: int = 256 * 1024) -> bytes:
-    """Read an error answer's body (at most `limit` bytes kept); never raises."""
-    try:
-        return response.read()[:limit]
-    except Exception:  # noqa: BLE001 - a broken error body is no reason to stop retrying
-        return b""
 
 
 def _relax_body_read_timeout(response, overall: float) -> None:
@@ -135,7 +138,8 @@ class HttpClient:
         self._client = httpx.Client(
             timeout=httpx.Timeout(connect=t.connect, read=t.header_wait(), write=t.connect,
                                   pool=t.connect),
-            follow_redirects=False, headers={"User-Agent": USER_AGENT}, trust_env=True,
+            follow_redirects=False, trust_env=True,
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
             transport=LazyTLSTransport())
 
     def close(self) -> None:
@@ -172,10 +176,10 @@ class HttpClient:
             status = response.status_code
             if status in RETRYABLE_STATUS and attempt_no <= self.retry.retries:
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
-                body = _read_bounded(response)
+                body = read_start(response, ERROR_BODY_LIMIT)
                 if permanent is not None and permanent(body):
                     watchdog = Watchdog(timeouts.overall, None, None, lambda: None, start=started)
-                    return Stream(response, watchdog, attempts)
+                    return Stream(response, watchdog, attempts, read_already=body)
                 response.close()
                 attempts.append(Attempt(url, status, f"HTTP {status} from {_log_url(url)}"))
                 self._pause(attempts[-1], self.retry.delay(attempt_no, retry_after))
@@ -218,7 +222,7 @@ class HttpClient:
     def _send(self, request, url: str, timeouts: Timeouts):
         import httpx
 
-        from revka_cli.transport.errors import connect_error
+        from revka_cli.transport.errors import connect_error, protocol_error
 
         try:
             return self._client.send(request, stream=True)
@@ -229,6 +233,10 @@ class HttpClient:
             what = "first-token timeout" if timeouts.first_token else "overall timeout"
             raise RequestTimeout(f"{what} after {timeouts.header_wait():g}s waiting for "
                                  f"{_log_url(url)} to answer") from exc
+        except httpx.RemoteProtocolError as exc:
+            raise protocol_error(exc, _log_url(url)) from exc
+        except httpx.InvalidURL as exc:  # httpx parses a redirect's Location before revka sees it
+            raise invalid_redirect(f"{exc} (from {_log_url(url)})") from exc
         except (httpx.TransportError, OSError) as exc:
             raise connect_error(exc, _log_url(url)) from exc
 
@@ -245,19 +253,23 @@ def _log_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return redact_headers(headers, full=True)
 
 
-def read_body(stream: Stream, limit: int = 8 * 1024 * 1024) -> bytes:
-    """The whole body of a non-streamed answer (bounded), closing the stream."""
+def read_body(stream: Stream, limit: int = BODY_LIMIT, *, truncate: bool = False) -> bytes:
+    """The whole body of a non-streamed answer, closing the stream. Past `limit` bytes: an error,
+    or with `truncate` (error answers, whose start is all revka needs) the first `limit` bytes."""
     chunks, size = [], 0
     try:
         for chunk in stream.iter_bytes():
             chunks.append(chunk)
             size += len(chunk)
             if size > limit:
-                raise ProviderError(f"the server's answer is larger than {limit // (1024 * 1024)} MiB",
+                if truncate:
+                    break
+                size = f"{limit // MiB} MiB" if limit % MiB == 0 else f"{limit // 1024} KiB"
+                raise ProviderError(f"the server's answer is larger than {size}",
                                     "check the URL; this does not look like an LLM API answer")
     finally:
         stream.close()
-    return b"".join(chunks)
+    return b"".join(chunks)[:limit]
 
 
 def check_status(stream: Stream, extract=None, *, not_found_hint: str | None = None) -> None:
@@ -267,9 +279,9 @@ def check_status(stream: Stream, extract=None, *, not_found_hint: str | None = N
     """
     if 200 <= stream.status < 300:
         return
-    body = read_body(stream, limit=256 * 1024)
+    body = read_body(stream, limit=ERROR_BODY_LIMIT, truncate=True)
     content_type = stream.response.headers.get("content-type")
-    message = (extract or snippet)(body, content_type)
+    message = repair_surrogates((extract or snippet)(body, content_type))
     raise error_for_status(stream.status, message, _log_url(str(stream.response.request.url)),
                            not_found_hint, len(stream.attempts))
 
