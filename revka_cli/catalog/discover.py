@@ -56,7 +56,7 @@ def _get(client, url: str, headers: Mapping[str, str], hint: str) -> bytes:
     headers["Accept"] = "application/json"
     stream = client.open_stream("GET", url, headers)
     check_status(stream, _extractor(), not_found_hint=hint)
-    return read_body(stream, limit=32 * 1024 * 1024)
+    return read_body(stream, limit=16 * 1024 * 1024)  # parsed within the RSS bound
 
 
 def _ollama_context(client, endpoint, name: str) -> int | None:
