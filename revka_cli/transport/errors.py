@@ -68,5 +68,9 @@ def protocol_error(exc: BaseException, url: str) -> RevkaError:
     text = str(exc)
     if not text or any(word in text.lower() for word in _DISCONNECTED):
         return connect_error(exc, url)
+    if "location header" in text.lower():  # httpx checks a redirect's Location itself
+        from revka_cli.transport.redirects import invalid_redirect
+
+        return invalid_redirect(f"{text[:100]} (from {url})")
     return ProviderError(f"the server sent a malformed HTTP response ({text[:100]}) at {url}",
                          MALFORMED_RESPONSE_HINT)

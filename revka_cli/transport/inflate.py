@@ -27,24 +27,33 @@ class _Inflater:
 
     def __init__(self, encoding: str) -> None:
         self._gzip = encoding in ("gzip", "x-gzip")
-        self._raw_fallback = not self._gzip  # deflate: retry as raw deflate on a bad first read
+        self._seen = b""  # deflate: the first bytes, kept until the 2-byte zlib header is checked
         self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 16 if self._gzip else zlib.MAX_WBITS)
 
     def __call__(self, data: bytes) -> Iterator[bytes]:
-        try:
-            piece = self._zlib.decompress(data, PIECE)
-        except zlib.error as exc:
-            if not self._raw_fallback:
-                raise BodyDecodeError(str(exc)) from None
-            self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
-            piece = self._decompress(data)
-        self._raw_fallback = False
+        if not self._gzip and self._seen is not None:
+            data = self._header_checked(data)
+        piece = self._decompress(data)
         if piece:
             yield piece
         while self._zlib.unconsumed_tail:
             piece = self._decompress(self._zlib.unconsumed_tail)
             if piece:
                 yield piece
+
+    def _header_checked(self, data: bytes) -> bytes:
+        """Deflate bodies are zlib-wrapped per the RFC, but some servers send raw deflate: the
+        first two bytes decide which (held back until both are here)."""
+        seen = self._seen + data
+        if len(seen) < 2:
+            self._seen = seen
+            return b""
+        self._seen = None
+        try:
+            zlib.decompressobj(zlib.MAX_WBITS).decompress(seen[:2])
+        except zlib.error:
+            self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+        return seen
 
     def _decompress(self, data: bytes) -> bytes:
         try:
