@@ -39,6 +39,9 @@ OLLAMA = [b'{"message":{"role":"assistant","content":"o"},"done":false}',
 FRAGMENTS = [b"data: ", b"data:", b"event: error\n", b": ping\n", b"[DONE]", b"\n", b"\n\n", b"\r\n", b"\r",
              b"\xff", b"\xc3", b"\xf0\x9f\x98", b'"\\ud83d"', b'\\ude00', b"\x00", b"\x1b]52;c;eA==\x07", b" "]
 
+BLOCK = b"z" * MiB
+GZIP_HUGE = gzip.compress(b"data: " + BLOCK * 17, 9)  # 17 KiB that inflate to a 17 MiB line
+
 PROTOCOLS = {  # name: (route path, config lines, frame pieces)
     "openai": ("/v1/chat/completions", 'default_provider = "custom:{url}/v1"\n', OPENAI),
     "anthropic": ("/v1/messages", 'default_provider = "anthropic"\napi_url = "{url}"\n', ANTHROPIC),
@@ -59,14 +62,15 @@ def server_streams(draw):
         lambda obj: obj + b"\n" if protocol == "ollama" else b"data: " + obj + b"\n\n")
     piece = framed | st.sampled_from(FRAGMENTS) | st.binary(max_size=12)
     body = b"".join(draw(st.lists(piece, max_size=30)))
-    if rarely(draw, 40):  # now and then a line longer than the 16 MiB cap
-        body += b"data: " + b"z" * (17 * MiB)
     cuts = sorted(set(draw(st.lists(st.integers(0, len(body)), max_size=8))))
     bounds = [0, *cuts, len(body)]
     chunks: list = [body[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
+    huge = rarely(draw, 40)  # now and then a line longer than the 16 MiB cap
     headers = {}
     if rarely(draw, 8):
-        chunks, headers = [gzip.compress(body)], {"Content-Encoding": "gzip"}
+        chunks, headers = [gzip.compress(body) if not huge else GZIP_HUGE], {"Content-Encoding": "gzip"}
+    elif huge:
+        chunks += [b"data: "] + [BLOCK] * 17  # one block, sent 17 times: the server holds 1 MiB
     if rarely(draw, 25):
         chunks.insert(draw(st.integers(0, len(chunks))), float(TIMEOUT_S + 1))  # a stall
     ctype = draw(st.sampled_from(["text/event-stream", "application/x-ndjson", "text/plain"]))
