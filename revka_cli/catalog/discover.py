@@ -50,17 +50,17 @@ def _extractor():
 
 
 def _get(client, url: str, headers: Mapping[str, str], hint: str) -> bytes:
-    from revka_cli.transport.http import check_status, read_body
+    from revka_cli.transport.answers import check_status, read_body
 
     headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
     headers["Accept"] = "application/json"
     stream = client.open_stream("GET", url, headers)
     check_status(stream, _extractor(), not_found_hint=hint)
-    return read_body(stream, limit=32 * 1024 * 1024)
+    return read_body(stream, limit=16 * 1024 * 1024)  # parsed within the RSS bound
 
 
 def _ollama_context(client, endpoint, name: str) -> int | None:
-    from revka_cli.transport.http import read_body
+    from revka_cli.transport.answers import read_body
 
     try:
         stream = client.open_stream("POST", f"{endpoint.base_url}/api/show", endpoint.headers,

@@ -78,6 +78,10 @@ def not_a_list(detail: str = "") -> ProviderError:
 
 def decode_json(body: bytes) -> object:
     """JSON from a response body, or the 'not a model list' error with a short excerpt."""
+    from revka_cli.providers.errors_map import MAX_JSON_VALUES, too_many_json_values
+
+    if too_many_json_values(body):
+        raise not_a_list(f"more than {MAX_JSON_VALUES:,} JSON values")
     text = body.decode("utf-8", "replace").lstrip("\ufeff").strip()
     try:
         return json.loads(text)

@@ -12,7 +12,8 @@ from revka_cli import specs
 from revka_cli.catalog.parse import NOT_A_LIST
 from revka_cli.errors import NotFoundError, RequestTimeout, RevkaError
 from revka_cli.providers.endpoint import Endpoint
-from revka_cli.transport.http import HttpClient, read_body
+from revka_cli.transport.http import HttpClient
+from revka_cli.transport.answers import read_body
 from revka_cli.transport.policy import Timeouts
 
 PROBE_PROMPT = "Say OK"
@@ -96,7 +97,7 @@ def _is_absent(error: RevkaError) -> bool:
 def _fetch_uncached(endpoint: Endpoint, client: HttpClient, deadline: float) -> Listing:
     from revka_cli.catalog.parse import parse_model_list
     from revka_cli.providers.error_bodies import error_message
-    from revka_cli.transport.http import check_status
+    from revka_cli.transport.answers import check_status
 
     try:
         stream = client.open_stream("GET", endpoint.models_url or endpoint.chat_url,

@@ -13,7 +13,8 @@ import json
 from collections.abc import Iterable, Iterator
 
 from revka_cli.providers.errors_map import (
-    TRUNCATED, invalid_json, is_json, server_error, stream_error, stream_events,
+    MAX_ANSWER_CHARS, TRUNCATED, answer_too_long, check_json_values, invalid_json, is_json,
+    server_error, stream_error, stream_events,
 )
 from revka_cli.providers.events import Done, Event, ReasoningDelta, TextDelta, ToolCall, Usage
 from revka_cli.providers.sse import SSEDecoder, SSEEvent
@@ -52,6 +53,7 @@ class AnthropicStreamParser:
     def __init__(self) -> None:
         self._blocks: dict[int, _Block] = {}
         self._tool_count = 0
+        self._held = 0  # characters of tool input and signatures kept so far
         self._usage: dict = {}
         self._stop_reason: str | None = None
         self._stop_sequence: str | None = None
@@ -65,6 +67,7 @@ class AnthropicStreamParser:
         stripped = event.data.strip()
         if not stripped:
             return []
+        check_json_values(stripped)
         try:
             data = json.loads(stripped)  # tolerates the padding spaces the API puts after the JSON
         except (ValueError, RecursionError):
@@ -114,11 +117,19 @@ class AnthropicStreamParser:
         if block is None:
             return []
         if kind == "input_json_delta" and isinstance(delta.get("partial_json"), str):
+            self._hold(delta["partial_json"])
             block.parts.append(delta["partial_json"])
         elif kind == "signature_delta" and isinstance(delta.get("signature"), str):
+            self._hold(delta["signature"])
             block.signature += delta["signature"]
             self.signatures[_int(data.get("index"))] = block.signature
         return []  # citations_delta, compaction_delta and future types: skipped
+
+    def _hold(self, text: str) -> None:
+        """Count text kept until a block stops (tool input, signatures): bounded like an answer."""
+        self._held += len(text)
+        if self._held > MAX_ANSWER_CHARS:
+            raise answer_too_long()
 
     def _block_stop(self, data: dict) -> list[Event]:
         block = self._blocks.get(_int(data.get("index")))

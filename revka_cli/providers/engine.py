@@ -14,11 +14,11 @@ from typing import Protocol
 from revka_cli import specs
 from revka_cli.errors import Interrupted, NotFoundError, ProviderError, RevkaError, StreamError
 from revka_cli.providers.endpoint import Endpoint
-from revka_cli.providers.events import ChatResult, Done, ReasoningDelta, TextDelta, ToolCall
-from revka_cli.providers.loops import LoopDetector
+from revka_cli.providers.assembler import Assembler
+from revka_cli.providers.events import ChatResult, Done
 from revka_cli.providers.request import ChatRequest, request_body
-from revka_cli.providers.thinkfilter import ThinkFilter
-from revka_cli.transport.http import HttpClient, check_status, read_body
+from revka_cli.transport.http import HttpClient
+from revka_cli.transport.answers import check_status, read_body
 from revka_cli.transport.policy import Timeouts
 
 MODEL_NOT_FOUND_HINT = "run 'revka models list' to see the models this provider serves"
@@ -63,87 +63,6 @@ class Timing:
         return {"first_token_s": ttft, "total_s": total}
 
 
-LOOP_SLICE = 256  # a large batch is checked for loops in slices, so a loop stops early
-
-
-class _Assembler:
-    """Collects events; once per network read (`drain`) it runs the batch's text through the
-    think-tag filter and the loop detector and hands it to the sink in one piece."""
-
-    def __init__(self, sink: Sink, stream, loop_detection: bool, timing: Timing) -> None:
-        self.result = ChatResult()
-        self.sink, self.stream, self.timing = sink, stream, timing
-        self.think = ThinkFilter()
-        self.loops = LoopDetector() if loop_detection else None
-        self.output_started = False
-        self.looped = False
-        self._text: list[str] = []  # the answer so far, joined once at the end
-        self._reasoning: list[str] = []
-        self._batch: list[str] = []  # text of the current network read
-        self._batch_reasoning: list[str] = []
-
-    def _first(self) -> None:
-        if self.timing.first_token is None:
-            self.timing.first_token = time.monotonic()
-            if self.stream is not None:
-                self.stream.mark_token()
-
-    def apply(self, event) -> None:
-        if self.looped or getattr(event, "choice", 0) != 0:
-            return
-        kind = type(event)
-        if kind is TextDelta:
-            self._batch.append(event.text)
-        elif kind is ReasoningDelta:
-            self._batch_reasoning.append(event.text)
-        else:
-            if kind is ToolCall:
-                self._first()
-            self.result.apply(event)
-
-    def drain(self) -> None:
-        """Process what the last network read produced."""
-        if self._batch_reasoning:
-            self._emit_reasoning("".join(self._batch_reasoning))
-            self._batch_reasoning.clear()
-        if self._batch and not self.looped:
-            text = "".join(self._batch) if len(self._batch) > 1 else self._batch[0]
-            self._batch.clear()
-            answer, thinking = self.think.feed(text)
-            if thinking:
-                self._emit_reasoning(thinking)
-            if answer:
-                self._emit_answer(answer)
-        self._batch.clear()
-
-    def _emit_reasoning(self, text: str) -> None:
-        self._first()
-        self._reasoning.append(text)
-        self.sink.reasoning(text)
-
-    def _emit_answer(self, answer: str) -> None:
-        if self.loops is not None:
-            for start in range(0, len(answer), LOOP_SLICE):
-                if self.loops.feed(answer[start:start + LOOP_SLICE]):
-                    answer, self.looped = answer[:start + LOOP_SLICE], True
-                    break
-        self._first()
-        self.output_started = True
-        self._text.append(answer)
-        self.sink.text(answer)
-
-    def close(self) -> ChatResult:
-        """Flush everything held back and fill in the result's text and reasoning."""
-        self.drain()
-        answer, thinking = self.think.flush()
-        if thinking:
-            self._emit_reasoning(thinking)
-        if answer and not self.looped:
-            self._emit_answer(answer)
-        self.result.text = "".join(self._text)
-        self.result.reasoning = "".join(self._reasoning)
-        return self.result
-
 
 def _parser_for(protocol: str):
     if protocol == specs.OLLAMA:
@@ -167,6 +86,9 @@ def _parser_for(protocol: str):
 
 
 def _parse_whole(protocol: str, body: bytes):
+    from revka_cli.providers.errors_map import check_json_values
+
+    check_json_values(body)
     try:
         obj = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -177,8 +99,10 @@ def _parse_whole(protocol: str, body: bytes):
         raise ProviderError("the server's answer is not a JSON object")
     if "error" in obj and not any(k in obj for k in ("choices", "content", "message")):
         from revka_cli.providers.error_bodies import message_from_json
+        from revka_cli.textfix import repair_surrogates
 
-        raise ProviderError(f"the server answered with an error: {message_from_json(obj)}")
+        message = repair_surrogates(message_from_json(obj))
+        raise ProviderError(f"the server answered with an error: {message}")
     if protocol == specs.OLLAMA:
         from revka_cli.providers.ollama_stream import parse_ollama_response as parse
     elif protocol == specs.ANTHROPIC:
@@ -216,7 +140,7 @@ def run_attempt(endpoint: Endpoint, req: ChatRequest, client: HttpClient, sink: 
 
     timing = Timing()
     body = request_body(endpoint.protocol, req)
-    assembler = _Assembler(sink, None, loop_detection, timing)
+    assembler = Assembler(sink, None, loop_detection, timing)
     try:
         stream = client.open_stream("POST", endpoint.chat_url, endpoint.headers, body, timeouts,
                                     permanent=is_capability_refusal)
@@ -252,7 +176,7 @@ def run_attempt(endpoint: Endpoint, req: ChatRequest, client: HttpClient, sink: 
     return assembler.result, timing
 
 
-def _consume_stream(protocol: str, stream, assembler: _Assembler, sink: Sink) -> None:
+def _consume_stream(protocol: str, stream, assembler: Assembler, sink: Sink) -> None:
     from revka_cli.providers.errors_map import pending_events
 
     decode, flush, parse, finish = _parser_for(protocol)

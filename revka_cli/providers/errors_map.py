@@ -14,10 +14,17 @@ from typing import TypeVar
 from revka_cli.errors import EXIT_RATE_OR_SERVER, ProviderError, StreamError
 from revka_cli.providers.error_bodies import message_from_json, stream_error_is_retryable
 from revka_cli.providers.events import Event
+from revka_cli.textfix import repair_surrogates
 
 F = TypeVar("F")
 
 TRUNCATED = "stream ended before the server finished"
+MAX_EVENT_BYTES = 16 * 1024 * 1024  # one SSE event or NDJSON line, decoded bytes
+MAX_JSON_VALUES = 1_000_000  # in one event or body: each costs up to ~70 bytes once parsed
+LARGE_JSON = 1024 * 1024  # texts shorter than this cannot hold MAX_JSON_VALUES: never counted
+MAX_ANSWER_CHARS = MAX_EVENT_BYTES  # text + reasoning + tool-call arguments; any one event fits
+TOO_LARGE_HINT = ("the partial answer above is kept; the server (or a proxy) sent something that "
+                  "is not an LLM stream")
 
 
 _RETRY_HINT = "wait and retry, or add fallback_providers under [reliability]"
@@ -40,7 +47,7 @@ def stream_error(message: str, *, retryable: bool = False, events: Iterable[Even
 def server_error(obj: object, events: Iterable[Event] = (), *, mid_stream: bool = True) -> StreamError:
     """The error a server put in its answer (a JSON error object or a bare message): in the
     stream after a 200, or (`mid_stream=False`) as the whole body of a 200 non-stream reply."""
-    message = message_from_json(obj) or "no message"
+    message = repair_surrogates(message_from_json(obj)) or "no message"
     kind = _error_kind(obj)
     if kind and kind not in message:
         message = f"{message} ({kind})"
@@ -49,6 +56,39 @@ def server_error(obj: object, events: Iterable[Event] = (), *, mid_stream: bool 
                          retryable=stream_error_is_retryable(obj), events=events)
     if not mid_stream:  # no partial answer to keep
         error.hint = _RETRY_HINT if isinstance(error, RetryableStreamError) else ProviderError.default_hint
+    return error
+
+
+def event_too_large() -> StreamError:
+    """A frame (SSE event, NDJSON line) past MAX_EVENT_BYTES: stop before buffering more."""
+    error = stream_error(f"a stream event is larger than {MAX_EVENT_BYTES // (1024 * 1024)} MiB, "
+                         "revka's limit for one SSE event or NDJSON line")
+    error.hint = TOO_LARGE_HINT
+    return error
+
+
+def check_json_values(data: str | bytes) -> None:
+    """Refuse a large JSON text that would parse into too many values (`[[],[],...]` grows ~20x
+    in memory): a count of separators, made only for texts over LARGE_JSON."""
+    if too_many_json_values(data):
+        error = stream_error(f"a server event or answer holds more than {MAX_JSON_VALUES:,} JSON "
+                             "values, revka's limit")
+        error.hint = TOO_LARGE_HINT
+        raise error
+
+
+def too_many_json_values(data: str | bytes) -> bool:
+    if len(data) <= LARGE_JSON:
+        return False
+    marks = ",[{" if isinstance(data, str) else (b",", b"[", b"{")
+    return sum(data.count(mark) for mark in marks) > MAX_JSON_VALUES
+
+
+def answer_too_long() -> StreamError:
+    """Text, reasoning or tool-call arguments past MAX_ANSWER_CHARS: stop taking more."""
+    error = stream_error(f"the answer is longer than {MAX_ANSWER_CHARS // (1024 * 1024)} Mi "
+                         "characters, revka's limit for one answer")
+    error.hint = TOO_LARGE_HINT
     return error
 
 
@@ -65,6 +105,8 @@ def is_json(text: str) -> bool:
 
     stripped = text.strip()
     if not stripped or stripped[0] not in "{[" or stripped[-1] not in "}]":
+        return False
+    if too_many_json_values(stripped):
         return False
     try:
         json.loads(stripped)

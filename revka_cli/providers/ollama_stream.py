@@ -15,13 +15,13 @@ import json
 from collections.abc import Iterable, Iterator
 
 from revka_cli.providers.errors_map import (
-    TRUNCATED, invalid_json, is_json, server_error, stream_error, stream_events,
+    LARGE_JSON, MAX_EVENT_BYTES, TRUNCATED, check_json_values, event_too_large, invalid_json, is_json,
+    server_error, stream_error, stream_events,
 )
 from revka_cli.providers.events import Done, Event, ReasoningDelta, TextDelta, ToolCall, Usage
 from revka_cli.providers.ndjson import NDJSONDecoder
 
 TRUNCATED_MESSAGE = f"{TRUNCATED} (no object with \"done\": true)"
-MAX_OBJECT_BYTES = 16 * 1024 * 1024
 USAGE_FIELDS = ("prompt_eval_count", "eval_count", "total_duration", "load_duration",
                 "prompt_eval_duration", "eval_duration")
 
@@ -39,10 +39,14 @@ class OllamaStreamParser:
         self.done = False
 
     def feed_line(self, line: bytes) -> list[Event]:
+        if self.done:  # what follows the done object is not part of the answer
+            return []
         if self._pending:
             return self._feed_continuation(line)
+        if len(line) > LARGE_JSON:
+            check_json_values(line)
         try:
-            obj = _decode(line.decode("utf-8"))  # str: skips json's per-call encoding sniffing
+            obj = _decode(line.decode("utf-8", "replace"))  # invalid UTF-8 -> U+FFFD, as in SSE
         except (ValueError, RecursionError):
             if line.strip()[:1] == b"{" and _incomplete(line):
                 self._pending, self._pending_size = [line], len(line)
@@ -89,12 +93,13 @@ class OllamaStreamParser:
     def _feed_continuation(self, line: bytes) -> list[Event]:
         self._pending.append(line)
         self._pending_size += len(line)
-        if self._pending_size > MAX_OBJECT_BYTES:
-            raise invalid_json(self._pending[0])
+        if self._pending_size > MAX_EVENT_BYTES:
+            raise event_too_large()
         if line.strip()[:1] not in (b"}", b"]"):  # an object can only end on a closing line
             return []
+        check_json_values(b"\n".join(self._pending))
         try:
-            obj = json.loads(b"\n".join(self._pending))
+            obj = _decode(b"\n".join(self._pending).decode("utf-8", "replace"))
         except (ValueError, RecursionError):
             return []
         self._pending, self._pending_size = [], 0

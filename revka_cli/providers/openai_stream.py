@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Iterator
 
 from revka_cli.providers.errors_map import (
-    TRUNCATED, invalid_json, server_error, stream_error, stream_events,
+    LARGE_JSON, TRUNCATED, check_json_values, invalid_json, server_error, stream_error, stream_events,
 )
 from revka_cli.providers.events import Done, Event, ReasoningDelta, TextDelta, Usage
 from revka_cli.providers.openai_tools import ToolAccumulator, emit_tools, merge_fragment
@@ -56,6 +56,8 @@ class OpenAIStreamParser:
             if data == "[DONE]":
                 self._done_marker = True
                 return self._finish_all()
+        if len(data) > LARGE_JSON:
+            check_json_values(data)
         try:
             obj, end = _raw_decode(data)  # json.loads minus its wrappers: this is the hot path
             if end != len(data) and not data[end:].isspace():

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import json
 
-from revka_cli.providers.errors_map import is_json
+from revka_cli.providers.errors_map import MAX_ANSWER_CHARS, answer_too_long, is_json
 from revka_cli.providers.events import Event, ToolCall
 
 
 class ToolAccumulator:
-    __slots__ = ("id", "name", "parts", "emitted")
+    __slots__ = ("id", "name", "parts", "size", "emitted")
 
     def __init__(self) -> None:
         self.id: str | None = None
         self.name: str | None = None
         self.parts: list[str] = []
+        self.size = 0  # characters in parts
         self.emitted = False
 
 
@@ -42,6 +43,9 @@ def merge_fragment(tools: dict[int, ToolAccumulator], fragment: dict) -> None:
         if resent and acc.parts and _restates(acc.parts, arguments):
             acc.parts = [arguments]  # the whole call sent again: keep one copy of the arguments
         else:
+            acc.size += len(arguments)
+            if acc.size > MAX_ANSWER_CHARS:
+                raise answer_too_long()
             acc.parts.append(arguments)
 
 

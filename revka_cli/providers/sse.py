@@ -2,18 +2,26 @@
 
 Works on bytes until an event is complete: bytes are kept until a blank line, and only the text
 up to the last blank line is decoded (in one go), so a multi-byte UTF-8 character split across two
-reads decodes correctly (0x0A/0x0D never occur inside a UTF-8 sequence). Invalid UTF-8 becomes U+FFFD, as the spec says. Line ends may be LF, CRLF or CR;
-a CR at the end of one chunk and an LF at the start of the next are one line end.
+reads decodes correctly (0x0A/0x0D never occur inside a UTF-8 sequence). Invalid UTF-8 becomes
+U+FFFD, as the spec says. Line ends may be LF, CRLF or CR; a CR at the end of one chunk and an LF
+at the start of the next are one line end.
+
+Memory is bounded: an event (the bytes between two blank lines) longer than MAX_EVENT_BYTES
+raises `event_too_large()` as soon as the buffered part passes the cap, one length comparison per
+chunk. Events completed by the same chunk are returned first; the error comes on the next call.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from revka_cli.providers.errors_map import MAX_EVENT_BYTES, event_too_large
+
 _BOM = b"\xef\xbb\xbf"
 _CR = b"\r"
 _LF = b"\n"
 _BLANK = b"\n\n"
+_LARGE = 1024 * 1024  # bytes of events in one feed above which they are decoded without copies
 
 
 @dataclass(slots=True)
@@ -33,10 +41,11 @@ class SSEDecoder:
     Bytes are kept until a blank line ends an event; the common event, one `data:` line, takes a
     fast path with no per-line work."""
 
-    __slots__ = ("_pending", "_skip_lf", "_head", "_last_id", "retry")
+    __slots__ = ("_pending", "_size", "_skip_lf", "_head", "_last_id", "retry")
 
     def __init__(self) -> None:
         self._pending: list[bytes] = []  # bytes after the last blank line (an unfinished event)
+        self._size = 0  # bytes in _pending; past MAX_EVENT_BYTES the stream fails
         self._skip_lf = False  # the previous chunk ended in CR: a leading LF is part of that line end
         self._head: bytes | None = b""  # bytes seen before the BOM check is settled; None once settled
         self._last_id: str | None = None
@@ -53,9 +62,14 @@ class SSEDecoder:
             self._skip_lf = chunk[-1:] == _CR
             chunk = chunk.replace(b"\r\n", _LF).replace(_CR, _LF)
         pending = self._pending
+        if self._size > MAX_EVENT_BYTES:
+            raise event_too_large()
         if not chunk:
             return []
         if _BLANK not in chunk and not (chunk[:1] == _LF and pending and pending[-1][-1:] == _LF):
+            self._size += len(chunk)
+            if self._size > MAX_EVENT_BYTES:
+                raise event_too_large()
             pending.append(chunk)  # no event ends here: keep the bytes, no copying
             return []
         if pending:
@@ -63,17 +77,32 @@ class SSEDecoder:
             chunk = b"".join(pending)
             pending.clear()
         cut = chunk.rfind(_BLANK)
-        if cut + 2 < len(chunk):
+        self._size = len(chunk) - cut - 2  # the unfinished event after the last blank line
+        if self._size:
             pending.append(chunk[cut + 2:])
+        if len(chunk) > MAX_EVENT_BYTES and longest_run(chunk[:cut], _BLANK) > MAX_EVENT_BYTES:
+            raise event_too_large()
+        if cut > _LARGE:
+            return self._large(chunk, cut)
         # everything before the last blank line ends on a line boundary: decode it in one go
         return self._blocks(chunk[:cut].decode("utf-8", "replace").split("\n\n"))
+
+    def _large(self, chunk: bytes, cut: int) -> list[SSEEvent]:
+        """`_blocks` for a large event, decoded in place (no copy of the bytes or the text)."""
+        view = memoryview(chunk)[:cut]
+        if chunk.startswith(b"data: ") and chunk.find(_LF, 0, cut) < 0:  # one "data: ..." line
+            return [SSEEvent(None, str(view[6:], "utf-8", "replace"), self._last_id)]
+        return self._blocks(str(view, "utf-8", "replace").split("\n\n"))
 
     def flush(self) -> list[SSEEvent]:
         """End of stream: finish a last line without its line end, and dispatch a pending event
         that lacks its blank line (lenient: the spec would drop it, real servers need it kept)."""
+        if self._size > MAX_EVENT_BYTES:
+            raise event_too_large()
         tail = b"".join(self._pending) if self._head is None else self._head
         tail = tail[:-1] if tail[-1:] == _LF else tail  # its last line end, not a blank line
         self._pending.clear()
+        self._size = 0
         self._head = None
         self._skip_lf = False
         return self._blocks([tail.decode("utf-8", "replace")]) if tail else []
@@ -129,3 +158,11 @@ class SSEDecoder:
             if value.isascii() and value.isdigit():
                 self.retry = int(value)
         return name
+
+
+def longest_run(data: bytes, separator: bytes) -> int:
+    """The length of the longest run of `data` between separators (only for oversized chunks)."""
+    longest = start = 0
+    while (end := data.find(separator, start)) >= 0:
+        longest, start = max(longest, end - start), end + len(separator)
+    return max(longest, len(data) - start)

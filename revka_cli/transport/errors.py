@@ -55,3 +55,22 @@ def connect_error(exc: BaseException, url: str) -> ConnectError:
         return ConnectError(f"TLS handshake with {url} failed ({exc})",
                             "check the certificate, or use http:// for a plain-HTTP local server")
     return ConnectError(f"cannot connect to {url} ({type(exc).__name__}: {exc})")
+
+
+MALFORMED_RESPONSE_HINT = "the server (or a proxy in between) is not speaking valid HTTP; check it"
+_DISCONNECTED = ("disconnected", "closed")
+
+
+def protocol_error(exc: BaseException, url: str) -> RevkaError:
+    """An HTTP protocol error before the body: a server that hung up is a connection failure (exit
+    6, retried); anything else (too many or too long headers, a garbled status line) is a malformed
+    response that no retry can fix (exit 1)."""
+    text = str(exc)
+    if not text or any(word in text.lower() for word in _DISCONNECTED):
+        return connect_error(exc, url)
+    if "location header" in text.lower():  # httpx checks a redirect's Location itself
+        from revka_cli.transport.redirects import invalid_redirect
+
+        return invalid_redirect(f"{text[:100]} (from {url})")
+    return ProviderError(f"the server sent a malformed HTTP response ({text[:100]}) at {url}",
+                         MALFORMED_RESPONSE_HINT)

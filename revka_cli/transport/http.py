@@ -14,15 +14,17 @@ from dataclasses import dataclass, field
 
 from revka_cli import __version__
 from revka_cli.errors import ConnectError, ProviderError, RequestTimeout
-from revka_cli.transport.errors import error_for_status
+from revka_cli.transport.answers import ERROR_BODY_LIMIT
+from revka_cli.transport.inflate import ACCEPT_ENCODING, BodyDecodeError, decoded_body, read_start
 from revka_cli.transport.policy import (
     MAX_RETRY_AFTER_SECS, RETRYABLE_STATUS, RetryPolicy, Timeouts, parse_retry_after, retry_after_note,
 )
-from revka_cli.transport.redirects import MAX_REDIRECTS, redirect_target
+from revka_cli.transport.redirects import MAX_REDIRECTS, invalid_redirect, redirect_target
 from revka_cli.transport.watchdog import OVERALL, Watchdog
 
 log = logging.getLogger("revka.http")
 USER_AGENT = f"revka/{__version__}"
+MiB = 1024 * 1024
 
 
 @dataclass
@@ -41,19 +43,25 @@ class Stream:
     watchdog: Watchdog
     attempts: list[Attempt] = field(default_factory=list)
     retry_note: tuple[str, str | None] | None = None  # when a final 429/5xx asked to be retried
+    read_already: bytes | None = None  # the start of an error body, read to decide on a retry
 
     @property
     def status(self) -> int:
         return self.response.status_code
 
     def iter_bytes(self) -> Iterator[bytes]:
+        """Decoded body bytes, in pieces of at most `inflate.PIECE` bytes however much a
+        compressed read inflates to."""
         import httpx
 
+        if self.read_already is not None:
+            yield self.read_already
+            return
         try:
-            for chunk in self.response.iter_bytes():
+            for chunk in decoded_body(self.response):
                 self.watchdog.chunk()
                 yield chunk
-        except httpx.DecodingError as exc:
+        except BodyDecodeError as exc:
             raise ProviderError(f"the server sent a body that cannot be decoded ({exc})",
                                 "check the server or any proxy in between") from exc
         except (httpx.TransportError, OSError) as exc:
@@ -79,14 +87,6 @@ class Stream:
     def close(self) -> None:
         self.watchdog.stop()
         self.response.close()
-
-
-def _read_bounded(response, limit: int = 256 * 1024) -> bytes:
-    """Read an error answer's body (at most `limit` bytes kept); never raises."""
-    try:
-        return response.read()[:limit]
-    except Exception:  # noqa: BLE001 - a broken error body is no reason to stop retrying
-        return b""
 
 
 def _relax_body_read_timeout(response, overall: float) -> None:
@@ -136,7 +136,8 @@ class HttpClient:
         self._client = httpx.Client(
             timeout=httpx.Timeout(connect=t.connect, read=t.header_wait(), write=t.connect,
                                   pool=t.connect),
-            follow_redirects=False, headers={"User-Agent": USER_AGENT}, trust_env=True,
+            follow_redirects=False, trust_env=True,
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
             transport=LazyTLSTransport())
 
     def close(self) -> None:
@@ -176,11 +177,12 @@ class HttpClient:
             status = response.status_code
             retryable = status in RETRYABLE_STATUS
             retry_after = parse_retry_after(response.headers.get("retry-after")) if retryable else None
+            body = None
             if retryable and attempt_no <= self.retry.retries:
-                body = _read_bounded(response)
+                body = read_start(response, ERROR_BODY_LIMIT)
                 if permanent is not None and permanent(body):
                     watchdog = Watchdog(timeouts.overall, None, None, lambda: None, start=started)
-                    return Stream(response, watchdog, attempts)
+                    return Stream(response, watchdog, attempts, read_already=body)
                 delay = self.retry.delay(attempt_no, retry_after, cap)
                 if timeouts.fits(delay):
                     response.close()
@@ -191,7 +193,7 @@ class HttpClient:
             watchdog = Watchdog(timeouts.overall, timeouts.first_token, timeouts.step,
                                 _shutdown(response), start=started, deadline=timeouts.deadline)
             note = None if retry_after is None else retry_after_note(retry_after, timeouts)
-            return Stream(response, watchdog, attempts, note)
+            return Stream(response, watchdog, attempts, retry_note=note, read_already=body)
 
     def _pause(self, attempt: Attempt, delay: float) -> None:
         attempt.retry_in = delay
@@ -228,7 +230,7 @@ class HttpClient:
     def _send(self, request, url: str, timeouts: Timeouts):
         import httpx
 
-        from revka_cli.transport.errors import connect_error
+        from revka_cli.transport.errors import connect_error, protocol_error
 
         try:
             return self._client.send(request, stream=True)
@@ -242,6 +244,10 @@ class HttpClient:
             limit = timeouts.overall if past else timeouts.header_wait()
             raise RequestTimeout(f"{what} after {limit:g}s waiting for {_log_url(url)} to "
                                  "answer") from exc
+        except httpx.RemoteProtocolError as exc:
+            raise protocol_error(exc, _log_url(url)) from exc
+        except httpx.InvalidURL as exc:  # httpx parses a redirect's Location before revka sees it
+            raise invalid_redirect(f"{exc} (from {_log_url(url)})") from exc
         except (httpx.TransportError, OSError) as exc:
             raise connect_error(exc, _log_url(url)) from exc
 
@@ -256,46 +262,3 @@ def _log_headers(headers: Mapping[str, str]) -> dict[str, str]:
     from revka_cli.redact import redact_headers
 
     return redact_headers(headers, full=True)
-
-
-def read_body(stream: Stream, limit: int = 8 * 1024 * 1024) -> bytes:
-    """The whole body of a non-streamed answer (bounded), closing the stream."""
-    chunks, size = [], 0
-    try:
-        for chunk in stream.iter_bytes():
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                raise ProviderError(f"the server's answer is larger than {limit // (1024 * 1024)} MiB",
-                                    "check the URL; this does not look like an LLM API answer")
-    finally:
-        stream.close()
-    return b"".join(chunks)
-
-
-def check_status(stream: Stream, extract=None, *, not_found_hint: str | None = None) -> None:
-    """Raise the right RevkaError for a non-2xx answer (reading and closing its body).
-
-    `extract(body, content_type) -> str` pulls the server's message out of an error body.
-    """
-    if 200 <= stream.status < 300:
-        return
-    from revka_cli.redact import SESSION
-
-    SESSION.learn_url(str(stream.response.request.url))  # a redirect target's userinfo too
-    body = read_body(stream, limit=256 * 1024)
-    content_type = stream.response.headers.get("content-type")
-    message = (extract or snippet)(body, content_type)
-    note, hint = stream.retry_note or (None, None)
-    if note:
-        message = f"{message}; {note}" if message else note
-    error = error_for_status(stream.status, message, _log_url(str(stream.response.request.url)),
-                             not_found_hint, len(stream.attempts))
-    error.hint = hint or error.hint
-    raise error
-
-
-def snippet(body: bytes, content_type: str | None = None) -> str:
-    """A short single-line excerpt of a body, for error messages."""
-    text = body[:400].decode("utf-8", "replace")
-    return " ".join(text.split())[:200]

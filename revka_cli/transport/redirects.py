@@ -37,4 +37,30 @@ def redirect_target(response, url: str) -> RedirectTarget | None:
     location = response.headers.get("location")
     if not location:
         return None
-    return RedirectTarget(urljoin(url, location), response.status_code)
+    return RedirectTarget(_checked(url, location), response.status_code)
+
+
+def _checked(url: str, location: str) -> str:
+    """The absolute URL a Location header points to; ProviderError when it is not an http(s) URL
+    revka could send a request to (a bad port, another scheme, no host, control characters)."""
+    try:
+        target = urljoin(url, location)
+        parts = urlsplit(target)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and target.isprintable()
+        parts.port  # noqa: B018 - raises ValueError for a port that is out of range or not a number
+    except ValueError:
+        valid = False
+    if not valid:
+        from revka_cli.urls import redact_url
+
+        shown = redact_url(location) if "@" in location else location  # never a URL's password
+        raise invalid_redirect(repr(shown[:100]))
+    return target
+
+
+def invalid_redirect(detail: str):
+    """The error for a Location header that is no URL revka can follow (exit 1, not retried)."""
+    from revka_cli.errors import ProviderError
+
+    return ProviderError(f"the server redirected to an invalid URL: {detail}",
+                         "check the server's redirect (its Location header) or the provider URL")

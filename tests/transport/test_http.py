@@ -10,7 +10,8 @@ from revka_cli.errors import (
     AuthError, ConnectError, NotFoundError, ProviderError, RateLimitError, RequestTimeout,
     ServerError, StreamError,
 )
-from revka_cli.transport.http import HttpClient, check_status, read_body
+from revka_cli.transport.http import HttpClient
+from revka_cli.transport.answers import check_status, read_body
 from revka_cli.transport.policy import RetryPolicy, Timeouts, parse_retry_after
 from tests.servers import FakeServer, Reply, closed_port
 

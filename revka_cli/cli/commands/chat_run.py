@@ -101,7 +101,8 @@ class Session:
 
 
 def _fetch_image(url: str, max_bytes: int) -> bytes:
-    from revka_cli.transport.http import HttpClient, check_status, read_body
+    from revka_cli.transport.http import HttpClient
+    from revka_cli.transport.answers import check_status, read_body
 
     with HttpClient() as client:
         stream = client.open_stream("GET", url, {"Accept": "image/*"})
