@@ -89,9 +89,9 @@ def guarded(run, args: list[str], environ):
     exception it raised, reported once. Nested calls let exceptions reach the outermost one."""
     if _depth[0]:
         return run()
-    from revka_cli.redact import SESSION
-
-    SESSION.clear()  # one command, one set of secrets (tests run many commands in-process)
+    redact = sys.modules.get("revka_cli.redact")  # not imported yet: nothing learnt to forget
+    if redact is not None:
+        redact.SESSION.clear()  # one command, one set of secrets (tests run many in-process)
     _depth[0] += 1
     try:
         return run()
