@@ -93,7 +93,8 @@ def json_document(*, provider, model, result: ChatResult, timing, attempts, erro
         "latency": timing.as_dict() if timing else {"first_token_s": None, "total_s": None},
         "attempts": [a.as_dict() for a in attempts],
         "error": None if error is None else {"message": error.message, "exit_code": error.exit_code,
-                                             "hint": error.hint or None},
+                                             "hint": error.hint or None,
+                                             "server_message": error.server_message},
     }
 
 

@@ -205,14 +205,28 @@ def _check_content_type(stream) -> str:
     return ctype
 
 
-def _not_found_hint(body_message: str) -> str | None:
-    return MODEL_NOT_FOUND_HINT if "model" in body_message.lower() else None
+ANTHROPIC_NOT_FOUND_HINT = ("the server may not offer the Anthropic Messages API: revka appends "
+                            "/v1/messages to the URL's root; check the URL, or use the provider's "
+                            "OpenAI-compatible form")
+
+
+def _not_found_hint(body_message: str, protocol: str) -> str | None:
+    if "model" in body_message.lower():
+        return MODEL_NOT_FOUND_HINT
+    return ANTHROPIC_NOT_FOUND_HINT if protocol == specs.ANTHROPIC else None
 
 
 def run_attempt(endpoint: Endpoint, req: ChatRequest, client: HttpClient, sink: Sink, *,
                 timeouts: Timeouts, loop_detection: bool = True) -> tuple[ChatResult, Timing]:
     """One request to one endpoint. Raises a RevkaError with `.partial` and `.output_started`."""
     from revka_cli.providers.error_bodies import error_message
+    from revka_cli.providers.gateway_errors import reclassify
+
+    seen: dict[str, bytes] = {}
+
+    def extract(raw: bytes, content_type: str | None) -> str:
+        seen["body"] = raw
+        return error_message(raw, content_type)
 
     timing = Timing()
     body = request_body(endpoint.protocol, req)
@@ -222,9 +236,12 @@ def run_attempt(endpoint: Endpoint, req: ChatRequest, client: HttpClient, sink: 
                                     permanent=is_capability_refusal)
         assembler.stream = stream
         try:
-            check_status(stream, error_message)
+            try:
+                check_status(stream, extract)
+            except RevkaError as exc:
+                raise reclassify(exc, seen.get("body", b""), exc.server_message or "") from None
         except NotFoundError as exc:
-            exc.hint = _not_found_hint(exc.message) or exc.hint
+            exc.hint = _not_found_hint(exc.message, endpoint.protocol) or exc.hint
             raise
         except RevkaError as exc:
             raise _explain_refusal(exc, req) from None
