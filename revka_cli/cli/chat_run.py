@@ -167,7 +167,8 @@ def _failed(state, opts, session, sink, exc: RevkaError):
     attempts = getattr(exc, "attempts", [])
     if opts.as_json:
         print_json(json_document(provider=session.selection.provider, model=session.selection.model,
-                                 result=partial, timing=None, attempts=attempts, error=exc))
+                                 result=partial, timing=getattr(exc, "timing", None), attempts=attempts,
+                                 error=exc))
     else:
         sink.finish_line()
     report_attempts(attempts, state.quiet)

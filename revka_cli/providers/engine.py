@@ -21,7 +21,6 @@ from revka_cli.providers.thinkfilter import ThinkFilter
 from revka_cli.transport.http import HttpClient, check_status, read_body
 from revka_cli.transport.policy import Timeouts
 
-MODEL_NOT_FOUND_HINT = "run 'revka models list' to see the models this provider serves"
 _CAPABILITY_REFUSALS = (b"not supported", b"does not support", b"unsupported")
 
 
@@ -205,22 +204,11 @@ def _check_content_type(stream) -> str:
     return ctype
 
 
-ANTHROPIC_NOT_FOUND_HINT = ("the server may not offer the Anthropic Messages API: revka appends "
-                            "/v1/messages to the URL's root; check the URL, or use the provider's "
-                            "OpenAI-compatible form")
-
-
-def _not_found_hint(body_message: str, protocol: str) -> str | None:
-    if "model" in body_message.lower():
-        return MODEL_NOT_FOUND_HINT
-    return ANTHROPIC_NOT_FOUND_HINT if protocol == specs.ANTHROPIC else None
-
-
 def run_attempt(endpoint: Endpoint, req: ChatRequest, client: HttpClient, sink: Sink, *,
                 timeouts: Timeouts, loop_detection: bool = True) -> tuple[ChatResult, Timing]:
     """One request to one endpoint. Raises a RevkaError with `.partial` and `.output_started`."""
     from revka_cli.providers.error_bodies import error_message
-    from revka_cli.providers.gateway_errors import reclassify
+    from revka_cli.providers.gateway_errors import explain_failure, not_found_hint, reclassify
 
     seen: dict[str, bytes] = {}
 
@@ -232,7 +220,9 @@ def run_attempt(endpoint: Endpoint, req: ChatRequest, client: HttpClient, sink: 
     body = request_body(endpoint.protocol, req)
     assembler = _Assembler(sink, None, loop_detection, timing)
     try:
-        stream = client.open_stream("POST", endpoint.chat_url, endpoint.headers, body, timeouts,
+        headers = endpoint.headers if req.stream else {  # --no-stream: no SSE asked for
+            k: "application/json" if v == "text/event-stream" else v for k, v in endpoint.headers.items()}
+        stream = client.open_stream("POST", endpoint.chat_url, headers, body, timeouts,
                                     permanent=is_capability_refusal)
         assembler.stream = stream
         try:
@@ -241,7 +231,7 @@ def run_attempt(endpoint: Endpoint, req: ChatRequest, client: HttpClient, sink: 
             except RevkaError as exc:
                 raise reclassify(exc, seen.get("body", b""), exc.server_message or "") from None
         except NotFoundError as exc:
-            exc.hint = _not_found_hint(exc.message, endpoint.protocol) or exc.hint
+            exc.hint = not_found_hint(exc.message, endpoint.protocol) or exc.hint
             raise
         except RevkaError as exc:
             raise _explain_refusal(exc, req) from None
@@ -257,9 +247,9 @@ def run_attempt(endpoint: Endpoint, req: ChatRequest, client: HttpClient, sink: 
     except RevkaError as exc:
         assembler.close()
         sink.flush()
-        exc.partial = assembler.result
+        exc.partial, exc.timing = assembler.result, timing
         exc.output_started = assembler.output_started
-        raise
+        raise explain_failure(exc) from None
     finally:
         timing.finished = time.monotonic()
     sink.flush()

@@ -10,13 +10,21 @@ from __future__ import annotations
 
 import json
 
-from revka_cli.errors import AuthError, NotFoundError, RevkaError, UsageError
+from revka_cli import specs
+from revka_cli.errors import AuthError, NotFoundError, RevkaError, StreamError, UsageError
 
 CONTEXT, AUTH, MODEL = "context", "auth", "model"
 CONTEXT_HINT = "shorten the input or lower --max-tokens"
 MODEL_HINT = "run 'revka models list' to see the models this provider serves"
 AUTH_HINT = ("the server refused the key: set the key it expects (a LiteLLM proxy with a master_key "
              "accepts only that key or keys from its database); see 'revka config show'")
+ANTHROPIC_NOT_FOUND_HINT = ("the server may not offer the Anthropic Messages API: revka appends "
+                            "/v1/messages to the URL's root; check the URL, or use the provider's "
+                            "OpenAI-compatible form")
+PARTIAL_KEPT = "the partial answer above is kept; "
+EMPTY_STREAM_HINT = ("the prompt may not fit the model's context window (llama-cpp-python answers "
+                     "that with an empty stream): shorten the input, or use --no-stream to see the "
+                     "server's own error")
 
 # (field, lower-case text it contains, kind). field "message" is the human message.
 RULES: tuple[tuple[str, str, str], ...] = (
@@ -77,3 +85,27 @@ def _fields(body: bytes) -> dict[str, str]:
     inner = obj.get("error") if isinstance(obj, dict) else None
     source = inner if isinstance(inner, dict) else obj if isinstance(obj, dict) else {}
     return {key: str(source[key]).lower() for key in ("type", "code") if source.get(key) is not None}
+
+
+def not_found_hint(body_message: str, protocol: str) -> str | None:
+    """A 404 hint that fits the protocol: the model, or the path revka appends."""
+    if "model" in body_message.lower():
+        return MODEL_HINT
+    return ANTHROPIC_NOT_FOUND_HINT if protocol == specs.ANTHROPIC else None
+
+
+def explain_failure(exc: RevkaError) -> RevkaError:
+    """Hints that fit what reached the user: no "partial answer above" when nothing was printed;
+    an empty 200 stream (llama-cpp-python's answer to an over-long prompt) named as such."""
+    from revka_cli.providers.errors_map import TRUNCATED
+
+    partial = getattr(exc, "partial", None)
+    if getattr(exc, "output_started", False):
+        return exc
+    if isinstance(exc, StreamError) and TRUNCATED in exc.message and partial is not None \
+            and not (partial.text or partial.reasoning or partial.tool_calls or partial.finish_reason):
+        exc.message = f"the server sent an empty stream ({exc.message})"
+        exc.hint = EMPTY_STREAM_HINT
+    elif exc.hint and exc.hint.startswith(PARTIAL_KEPT):
+        exc.hint = exc.hint[len(PARTIAL_KEPT):]
+    return exc

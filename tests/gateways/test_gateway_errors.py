@@ -78,3 +78,32 @@ def test_anthropic_404_hint_fits_the_protocol(server, revka):
     res = revka("chat", "-p", f"anthropic-custom:{server.url}", "-m", "smol", "--no-stream", "hi")
     assert res.exit_code == 5
     assert "/chat/completions" not in res.stderr and "/v1/messages" in lines(res.stderr)[1]
+
+
+def test_no_stream_does_not_ask_for_event_stream(server, revka):
+    server.route("POST", PATH, Reply.json({"choices": [{"index": 0, "message": {"role": "assistant",
+                                          "content": "ok"}, "finish_reason": "stop"}]}))
+    res = chat(revka, server, "--no-stream", "hi")
+    assert res.exit_code == 0, res.stderr
+    accept = {k.lower(): v for k, v in server.requests[0].headers.items()}["accept"]
+    assert "text/event-stream" not in accept
+
+
+def test_empty_200_stream_is_explained_and_no_partial_claimed(server, revka):
+    """llama-cpp-python's answer to an over-long streamed prompt: 200, an empty chunked body."""
+    server.route("POST", PATH, Reply(200, [], content_type="text/event-stream"))
+    res = chat(revka, server, "hi")
+    assert res.exit_code == 1
+    assert "empty stream" in res.stderr and "partial answer above" not in res.stderr
+    assert "context window" in lines(res.stderr)[1]
+
+
+def test_failure_after_text_keeps_first_token_time(server, revka):
+    from tests.cli.chatkit import openai_text, sse
+
+    raw = sse(*openai_text("Hel", "lo"))
+    server.route("POST", PATH, Reply.sse(raw[:raw.rindex(b"data:")], cut=True))
+    res = chat(revka, server, "--json", "hi")
+    doc = json.loads(res.stdout)
+    assert res.exit_code != 0 and doc["text"] and doc["latency"]["first_token_s"] is not None
+    assert "partial answer above is kept" in doc["error"]["hint"]
