@@ -108,3 +108,11 @@ def test_failure_after_text_keeps_first_token_time(server, revka):
     doc = json.loads(res.stdout)
     assert res.exit_code != 0 and doc["text"] and doc["latency"]["first_token_s"] is not None
     assert "partial answer above is kept" in doc["error"]["hint"]
+
+
+def test_json_says_when_the_server_reported_no_usage(server, revka):
+    body = (b'data: {"choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":null}]}\n\n'
+            b'data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n')
+    server.route("POST", PATH, Reply.sse(body))  # no usage chunk, as llama-cpp-python sends
+    doc = json.loads(chat(revka, server, "--json", "hi").stdout)
+    assert doc["usage"] is None and doc["usage_reported"] is False
