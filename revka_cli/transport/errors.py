@@ -15,7 +15,9 @@ NOT_FOUND_HINT = ("the URL may include the full path: use the API root ending in
 def error_for_status(status: int, message: str, url: str, not_found_hint: str | None = None,
                      retried: int = 0) -> RevkaError:
     error = _error_for_status(status, " ".join(message.split()), url, not_found_hint, retried)
-    error.server_message = message or None  # the full text, newlines kept (for --json and --debug)
+    from revka_cli.redact import scrub  # a server may echo a secret sent with the request
+
+    error.server_message = scrub(message) or None  # the full text, newlines kept (for --json)
     return error
 
 
