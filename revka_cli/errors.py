@@ -33,6 +33,7 @@ class RevkaError(Exception):
 
     exit_code = EXIT_PROVIDER
     default_hint = "rerun with --debug for details"
+    server_message: str | None = None  # the server's own full text, when it sent one
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         from revka_cli.redact import scrub  # server text may echo a secret sent with the request

@@ -115,8 +115,9 @@ def auth_from_listing(endpoint: Endpoint, listing: Listing) -> Check | None:
     status, said = http_parts(exc)
     said = f": {said}" if said else ""
     if isinstance(exc, AuthError):
-        sent = f"the key from {endpoint.credential.source}" if endpoint.credential.key else "no key"
-        return Check("auth", FAIL, ms, f"HTTP {status}, {sent} was refused{said}",
+        what = (f"the key from {endpoint.credential.source} was refused" if endpoint.credential.key
+                else "the server wants a key and none was sent")
+        return Check("auth", FAIL, ms, f"HTTP {status}, {what}{said}",
                      key_hint(endpoint), EXIT_AUTH)
     spec = specs.find(endpoint.provider)
     if listing.absent and (spec is None or not spec.discovery):

@@ -21,7 +21,6 @@ from revka_cli.transport.http import HttpClient
 from revka_cli.transport.answers import check_status, read_body
 from revka_cli.transport.policy import Timeouts
 
-MODEL_NOT_FOUND_HINT = "run 'revka models list' to see the models this provider serves"
 _CAPABILITY_REFUSALS = (b"not supported", b"does not support", b"unsupported")
 
 
@@ -129,26 +128,34 @@ def _check_content_type(stream) -> str:
     return ctype
 
 
-def _not_found_hint(body_message: str) -> str | None:
-    return MODEL_NOT_FOUND_HINT if "model" in body_message.lower() else None
-
-
 def run_attempt(endpoint: Endpoint, req: ChatRequest, client: HttpClient, sink: Sink, *,
                 timeouts: Timeouts, loop_detection: bool = True) -> tuple[ChatResult, Timing]:
     """One request to one endpoint. Raises a RevkaError with `.partial` and `.output_started`."""
     from revka_cli.providers.error_bodies import error_message
+    from revka_cli.providers.gateway_errors import explain_failure, not_found_hint, reclassify
+
+    seen: dict[str, bytes] = {}
+
+    def extract(raw: bytes, content_type: str | None) -> str:
+        seen["body"] = raw
+        return error_message(raw, content_type)
 
     timing = Timing()
     body = request_body(endpoint.protocol, req)
     assembler = Assembler(sink, None, loop_detection, timing)
     try:
-        stream = client.open_stream("POST", endpoint.chat_url, endpoint.headers, body, timeouts,
+        headers = endpoint.headers if req.stream else {  # --no-stream: no SSE asked for
+            k: "application/json" if v == "text/event-stream" else v for k, v in endpoint.headers.items()}
+        stream = client.open_stream("POST", endpoint.chat_url, headers, body, timeouts,
                                     permanent=is_capability_refusal)
         assembler.stream = stream
         try:
-            check_status(stream, error_message)
+            try:
+                check_status(stream, extract)
+            except RevkaError as exc:
+                raise reclassify(exc, seen.get("body", b""), exc.server_message or "") from None
         except NotFoundError as exc:
-            exc.hint = _not_found_hint(exc.message) or exc.hint
+            exc.hint = not_found_hint(exc.message, endpoint.protocol) or exc.hint
             raise
         except RevkaError as exc:
             raise _explain_refusal(exc, req) from None
@@ -165,11 +172,12 @@ def run_attempt(endpoint: Endpoint, req: ChatRequest, client: HttpClient, sink: 
         exc = caught if isinstance(caught, RevkaError) else Interrupted("interrupted")
         assembler.close()
         sink.flush()
-        exc.partial = assembler.result
+        exc.partial, exc.timing = assembler.result, timing
         exc.output_started = assembler.output_started
-        if exc is not caught:
-            raise exc from None
-        raise
+        explained = explain_failure(exc)
+        if explained is caught:
+            raise
+        raise explained from None
     finally:
         timing.finished = time.monotonic()
     sink.flush()

@@ -14,6 +14,16 @@ NOT_FOUND_HINT = ("the URL may include the full path: use the API root ending in
 
 def error_for_status(status: int, message: str, url: str, not_found_hint: str | None = None,
                      retried: int = 0) -> RevkaError:
+    error = _error_for_status(status, " ".join(message.split()), url, not_found_hint, retried)
+    from revka_cli.redact import scrub  # a server may echo a secret sent with the request
+
+    error.server_message = scrub(message) or None  # the full text, newlines kept (for --json)
+    return error
+
+
+def _error_for_status(status: int, message: str, url: str, not_found_hint: str | None,
+                      retried: int) -> RevkaError:
+    """The error for `status`, with the server's `message` already folded onto one line."""
     detail = f": {message}" if message else ""
     after = f" after {retried} retr{'y' if retried == 1 else 'ies'}" if retried else ""
     if status in (401, 403):

@@ -102,7 +102,8 @@ def test_ctrl_c_with_json_prints_the_document_with_the_error_and_partial_text(se
     assert code == 130 and b"Traceback" not in err
     doc = json.loads(out)
     assert doc["text"] == "partial" and doc["model"] == "m"
-    assert doc["error"] == {"message": "interrupted", "exit_code": 130, "hint": None}
+    assert doc["error"] == {"message": "interrupted", "exit_code": 130, "hint": None,
+                            "server_message": None}
     assert err.decode().splitlines() == ["revka: error: interrupted"]
 
 

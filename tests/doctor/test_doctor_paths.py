@@ -259,3 +259,11 @@ def test_no_models_endpoint_and_no_chat_endpoint_is_a_url_problem(server, write_
     assert res.exit_code == 1 and data["providers"][0]["exit_code"] == 5
     assert checks_of(data)["auth"]["status"] == "fail"
     assert "/v1" in checks_of(data)["auth"]["hint"]
+
+
+def test_401_without_a_key_is_worded_as_a_missing_key(server, write_config, revka):
+    server.route("GET", "/v1/models", Reply.json({"error": {"message": "no key"}}, 401))
+    single(write_config, "vllm", f"{server.url}/v1", 'default_model = "m"\n')
+    res, data = doctor(revka)
+    detail = checks_of(data)["auth"]["detail"]
+    assert "no key was refused" not in detail and "none was sent" in detail, detail

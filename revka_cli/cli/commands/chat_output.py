@@ -106,10 +106,12 @@ def json_document(*, provider, model, result: ChatResult, timing, attempts, erro
         "tool_calls": [tool_call_dict(c) for c in result.tool_calls],
         "finish_reason": result.finish_reason,
         "usage": usage_dict(result),
+        "usage_reported": result.usage is not None,  # False: the server sent no usage (llama-cpp-python)
         "latency": timing.as_dict() if timing else {"first_token_s": None, "total_s": None},
         "attempts": [a.as_dict() for a in attempts],
         "error": None if error is None else {"message": error.message, "exit_code": error.exit_code,
-                                             "hint": error.hint or None},
+                                             "hint": error.hint or None,
+                                             "server_message": error.server_message},
     }
 
 

@@ -77,13 +77,14 @@ class Session:
         window = self.window()
         if not window:
             return
+        from revka_cli.providers.gateway_errors import CONTEXT_HINT, fewest_tokens
+
         chars = sum(len(m.content) for m in messages) + len(self.opts.system or "")
-        estimate = chars // 4 + 1
-        budget = estimate + (self.opts.max_tokens or self.cfg.provider_max_tokens or 0)
-        if budget > window:
-            raise UsageError(f"prompt is ~{estimate} tokens; {self.selection.model} has a "
-                             f"{window}-token window",
-                             "shorten the input or lower --max-tokens")
+        floor = fewest_tokens(chars)
+        budget = floor + (self.opts.max_tokens or self.cfg.provider_max_tokens or 0)
+        if budget > window:  # refuse only what surely cannot fit; the server judges the rest
+            raise UsageError(f"prompt is at least {floor} tokens; {self.selection.model} has a "
+                             f"{window}-token window", CONTEXT_HINT)
 
     def send(self, messages, sink):
         from revka_cli.providers.chain import Budget, run_chat
@@ -159,7 +160,8 @@ def _failed(state, opts, session, sink, exc: RevkaError):
     attempts = getattr(exc, "attempts", [])
     if opts.as_json:
         print_json(json_document(provider=session.selection.provider, model=session.selection.model,
-                                 result=partial, timing=None, attempts=attempts, error=exc))
+                                 result=partial, timing=getattr(exc, "timing", None), attempts=attempts,
+                                 error=exc))
     else:
         sink.finish_line()
     report_attempts(attempts, state.quiet)
