@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import math
 
-MAX_SECONDS = 86_400.0  # one day: the longest timeout or wait accepted anywhere
-MAX_COUNT = 2**31 - 1  # the largest count (tokens, milliseconds) accepted
+from revka_cli.limits import MAX_COUNT, MAX_SECONDS  # noqa: F401  (re-exported)
 
 
 def shown(value: float) -> str:

@@ -36,14 +36,22 @@ def _presence(value: str | None) -> str:
     return "blank" if not value.strip() else ("set" if value == value.strip() else "set-padded")
 
 
+def shown(value: str) -> str:
+    """`value` as the memo may store it: never a URL's password or secret query value. Only a
+    value with userinfo (`@`) or a query (`?`) can hold one; the rest skips redact's import."""
+    if "@" not in value and "?" not in value:
+        return value
+    from revka_cli.redact import redact_location
+
+    return redact_location(value)
+
+
 def env_key(environ) -> list[str]:
     """Every input the listing reads from the environment, without any secret's value."""
     from revka_cli.specs import PROVIDER_KEY_ENV_VARS
 
     secrets = {*SECRET_ENV, *PROVIDER_KEY_ENV_VARS}
     plain = sorted(n for n in environ if n.startswith("REVKA_") and n not in secrets)
-    from revka_cli.redact import redact_location as shown  # on disk: never a URL's password
-
     return [*(f"{n}={shown(environ[n])}" for n in plain),
             *(f"{n}:{_presence(environ.get(n))}" for n in sorted(secrets))]
 
@@ -54,7 +62,6 @@ def memo_key(state, provider: str | None, as_json: bool) -> str:
     config = find_config_file(state.config_path)[0]
     index = os.path.join(cache_dir_str(), "models-index.json")
     from revka_cli.cli.environment import current
-    from revka_cli.redact import redact_location as shown  # on disk: never a URL's password
 
     env = env_key(current().environ)
     parts = [MEMO_VERSION, config or "-", _stat(config), _stat(index), shown(provider or ""),

@@ -18,7 +18,7 @@ shell or None), `metavar`, and `fills`: "options" (the command's options record 
 
 from __future__ import annotations
 
-from revka_cli.config.numbers import MAX_COUNT, MAX_SECONDS
+from revka_cli.limits import MAX_COUNT, MAX_SECONDS
 
 
 class Opt:
