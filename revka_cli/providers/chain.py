@@ -131,12 +131,13 @@ def run_chat(cfg: Config, selection: Selection, build_request: Callable[[str], C
         record = AttemptRecord(provider, model)
         attempts.append(record)
         try:
+            req = build_request(model)
             endpoint = resolve_endpoint(cfg, provider, is_primary=is_primary,
                                         flag_key=flag_key if is_primary else None, env=env,
+                                        stream=req.stream,  # its Accept header follows the mode
                                         key_cmd_timeout=max(0.001, budget.left()))
             for warning in endpoint.warnings:
                 on_warning(warning)
-            req = build_request(model)
             preflight(endpoint, model, req)
             result, timing = _attempt_with_think_retry(endpoint, req, client, sink,
                                                        budget.timeouts(endpoint), cfg)

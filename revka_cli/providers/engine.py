@@ -144,9 +144,7 @@ def run_attempt(endpoint: Endpoint, req: ChatRequest, client: HttpClient, sink: 
     body = request_body(endpoint.protocol, req)
     assembler = Assembler(sink, None, loop_detection, timing)
     try:
-        headers = endpoint.headers if req.stream else {  # --no-stream: no SSE asked for
-            k: "application/json" if v == "text/event-stream" else v for k, v in endpoint.headers.items()}
-        stream = client.open_stream("POST", endpoint.chat_url, headers, body, timeouts,
+        stream = client.open_stream("POST", endpoint.chat_url, endpoint.headers, body, timeouts,
                                     permanent=is_capability_refusal)
         assembler.stream = stream
         try:
