@@ -29,11 +29,16 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
 
 
 class RevkaError(Exception):
-    """Base of every error revka reports to the user."""
+    """Base of every error revka reports to the user.
+
+    Besides `message` and `hint`, a chat failure carries what was kept, so that no work is lost:
+    `partial` (the ChatResult assembled before the failure), `timing` (its Timing),
+    `output_started` (whether any answer reached the output) and `attempts` (the AttemptRecords
+    of the fallback chain so far). `server_message` is the server's own full text, when it sent
+    one (the message shows it folded to one line)."""
 
     exit_code = EXIT_PROVIDER
     default_hint = "rerun with --debug for details"
-    server_message: str | None = None  # the server's own full text, when it sent one
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         from revka_cli.redact import scrub  # server text may echo a secret sent with the request
@@ -42,6 +47,11 @@ class RevkaError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = self.default_hint if hint is None else scrub(hint)
+        self.server_message: str | None = None
+        self.partial = None  # ChatResult | None
+        self.timing = None  # Timing | None
+        self.output_started = False
+        self.attempts: list = []
 
     def __str__(self) -> str:
         return self.message
@@ -52,9 +62,23 @@ class ProviderError(RevkaError):
 
 
 class StreamError(ProviderError):
-    """A stream broke after it started: truncated, invalid JSON, or an error event."""
+    """A stream broke after it started: truncated, invalid JSON, or an error event (exit 1).
+
+    `events` holds the events a parser decoded before the failure, to be delivered first."""
 
     default_hint = "the partial answer above is kept; retry, or use --no-stream"
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.events: list = []
+
+
+class RetryableStreamError(StreamError):
+    """The server reported overload, a rate limit or a server error mid-stream (exit 7)."""
+
+    exit_code = EXIT_RATE_OR_SERVER
+    default_hint = ("the partial answer above is kept; wait and retry, or add fallback_providers "
+                    "under [reliability]")
 
 
 class UsageError(RevkaError):

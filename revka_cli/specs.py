@@ -33,7 +33,7 @@ class ProviderSpec(Record):
     @property
     def needs_key(self) -> bool:
         """Hosted providers always need a real key; local ones work without."""
-        return not self.local and self.protocol != OLLAMA
+        return not self.local
 
 
 def _local(id_, name, protocol, url, key_env, **kw) -> ProviderSpec:

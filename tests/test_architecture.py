@@ -37,7 +37,9 @@ def test_only_cli_imports_typer_or_rich_and_nobody_imports_click(path):
         assert not any(m.split(".")[0] in ("typer", "rich") for m in mods), path
 
 
-LAYERS = ["cli", "catalog_doctor", "providers", "transport", "config", "base"]
+LAYERS = ["cli", "batch_doctor_catalog", "chat", "providers", "transport", "config", "base"]
+# The leaf modules, in the order they may import each other (each only from those after it).
+LEAVES = ["errors", "redact", "paths", "specs", "urls", "textsafe", "textfix", "limits", "records"]
 
 
 def layer_of(module: str) -> str | None:
@@ -47,15 +49,27 @@ def layer_of(module: str) -> str | None:
     head = parts[1]
     if head in ("cli", "__main__"):
         return "cli"
-    if head in ("catalog", "doctor", "completion_index"):
-        return "catalog_doctor"
-    if head in ("providers", "chat"):
+    if head in ("batch", "catalog", "doctor"):
+        return "batch_doctor_catalog"
+    if head == "chat":
+        return "chat"
+    if head == "providers":
         return "providers"
     if head in ("transport",):
         return "transport"
     if head in ("config",):
         return "config"
-    return "base"  # errors, paths, specs, urls: leaves every layer may use
+    return "base"  # errors, paths, specs, urls, ...: leaves every layer may use
+
+
+def test_every_package_and_leaf_the_rules_name_exists():
+    for head in ("cli", "batch", "catalog", "doctor", "chat", "providers", "transport", "config"):
+        if head == "batch" and not (PKG / "batch").exists():
+            continue  # the batch command's package, once it lands
+        assert (PKG / head / "__init__.py").is_file(), head
+    assert (PKG / "providers" / "protocols" / "__init__.py").is_file()
+    leaves = {p.stem for p in PKG.glob("*.py")} - {"__init__", "__main__"}
+    assert leaves == set(LEAVES), sorted(leaves ^ set(LEAVES))
 
 
 @pytest.mark.parametrize("path", package_files(), ids=lambda p: str(p.relative_to(PKG)))
@@ -69,6 +83,64 @@ def test_imports_point_one_way(path):
         if other is None or other == own:
             continue
         assert LAYERS.index(other) > LAYERS.index(own), f"{rel} ({own}) imports {mod} ({other})"
+
+
+@pytest.mark.parametrize("leaf", LEAVES)
+def test_leaf_modules_import_only_leaves_after_them(leaf):
+    for mod in imported_modules(PKG / f"{leaf}.py") | _from_package_imports(PKG / f"{leaf}.py"):
+        parts = mod.split(".")
+        if parts[0] != "revka_cli" or len(parts) == 1:
+            continue
+        assert parts[1] in LEAVES and LEAVES.index(parts[1]) > LEAVES.index(leaf), f"{leaf} imports {mod}"
+
+
+def _from_package_imports(path: Path) -> set[str]:
+    """`from revka_cli import specs` names the module specs."""
+    tree = ast.parse(path.read_text())
+    return {f"revka_cli.{alias.name}" for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module == "revka_cli"
+            for alias in node.names}
+
+
+PROTOCOL_NAMES = ("openai", "ollama", "anthropic")
+
+
+def _compares_protocol(node: ast.Compare) -> bool:
+    """`x == "ollama"`, `x != specs.OLLAMA`, `x in (specs.OPENAI, ...)` and the like."""
+    def is_name(expr) -> bool:
+        if isinstance(expr, ast.Constant) and expr.value in PROTOCOL_NAMES:
+            return True
+        if isinstance(expr, ast.Attribute) and expr.attr in ("OPENAI", "OLLAMA", "ANTHROPIC"):
+            return True
+        if isinstance(expr, (ast.Tuple, ast.List, ast.Set)):
+            return any(is_name(e) for e in expr.elts)
+        return False
+    return any(is_name(e) for e in (node.left, *node.comparators))
+
+
+def _mentions_protocol(node: ast.Compare) -> bool:
+    return any(isinstance(n, ast.Attribute) and n.attr == "protocol" for n in ast.walk(node))
+
+
+@pytest.mark.parametrize("path", package_files(), ids=lambda p: str(p.relative_to(PKG)))
+def test_no_protocol_name_comparisons_outside_the_registry(path):
+    """Behaviour per wire protocol lives in revka_cli/providers/protocols/: nothing else compares
+    a protocol's name (provider ids such as "ollama" may still be compared, but not `.protocol`
+    or the OPENAI/OLLAMA/ANTHROPIC names)."""
+    if path.parent.name == "protocols":
+        return
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Compare) and _compares_protocol(node):
+            attr_names = any(isinstance(n, ast.Attribute) and n.attr in ("OPENAI", "OLLAMA", "ANTHROPIC")
+                             for n in ast.walk(node))
+            assert not (attr_names or _mentions_protocol(node)), \
+                f"{path.relative_to(PKG)}:{node.lineno} compares a protocol name"
+
+
+def test_the_protocol_guard_catches_a_comparison():
+    sample = ast.parse('if endpoint.protocol == "ollama": pass\nif p != specs.ANTHROPIC: pass')
+    found = [n for n in ast.walk(sample) if isinstance(n, ast.Compare) and _compares_protocol(n)]
+    assert len(found) == 2 and all(_mentions_protocol(n) or n.lineno == 2 for n in found)
 
 
 PROBE = """

@@ -16,7 +16,7 @@ from revka_cli import specs
 from revka_cli.catalog.lookup import (  # noqa: F401 - re-exported: the catalog's public API
     cached_catalogs, canonical_or_none, configured_providers, context_window, declared_infos,
 )
-from revka_cli.catalog.parse import ModelInfo, parse_model_list, parse_ollama_show
+from revka_cli.providers.protocols.model_list import ModelInfo, parse_model_list, parse_ollama_show
 from revka_cli.catalog.store import CatalogStore, is_fresh, make_entry
 from revka_cli.config import Config
 from revka_cli.errors import ConfigError, ProviderError, RevkaError, UsageError
@@ -68,7 +68,7 @@ def _ollama_context(client, endpoint, name: str) -> int | None:
         if not 200 <= stream.status < 300:
             stream.close()
             return None
-        from revka_cli.catalog.parse import decode_json
+        from revka_cli.providers.protocols.model_list import decode_json
 
         return parse_ollama_show(decode_json(read_body(stream)))
     except RevkaError:
@@ -79,8 +79,8 @@ def _fetch(endpoint, client, details: bool) -> list[ModelInfo]:
     hint = (f"{endpoint.models_url} does not list models: check that the URL is the API root, "
             f"or {NO_DISCOVERY_HINT}")
     body = _get(client, endpoint.models_url, endpoint.headers, hint)
-    models = parse_model_list(endpoint.provider, endpoint.protocol, body)
-    if details and endpoint.protocol == specs.OLLAMA:
+    models = parse_model_list(endpoint.provider, endpoint.wire, body)
+    if details and endpoint.wire.has_model_details:
         models = [m.replace(context_window=_ollama_context(client, endpoint, m.name)
                                       or m.context_window) for m in models]
     return models
@@ -160,7 +160,7 @@ def _prepare(cfg: Config, name: str, env, store: CatalogStore, force: bool, deta
             cfg.default_provider), env=env, stream=False)
     except RevkaError as exc:
         return None, RefreshResult(canonical, error=exc)
-    if not force and endpoint.discovery and not (details and endpoint.protocol == specs.OLLAMA):
+    if not force and endpoint.discovery and not (details and endpoint.wire.has_model_details):
         entry = store.get(canonical, endpoint.base_url)
         if is_fresh(entry):
             models = [ModelInfo.from_dict(m) for m in entry["models"] if m.get("name")]

@@ -6,7 +6,7 @@ import time
 
 from revka_cli import specs
 from revka_cli.catalog.lookup import CatalogView, canonical_or_none, declared_infos, expected_base
-from revka_cli.catalog.parse import DECLARED, LIVE, ModelInfo
+from revka_cli.providers.protocols.model_list import DECLARED, LIVE, ModelInfo
 from revka_cli.catalog.store import TTL_SECS, is_fresh
 from revka_cli.config import Config
 from revka_cli.records import Factory, Record

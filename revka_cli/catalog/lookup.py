@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from revka_cli import specs
-from revka_cli.catalog.parse import declared_models
+from revka_cli.providers.protocols.model_list import declared_models
 from revka_cli.catalog.store import (
     INDEX_NAME, STORE_DIR, CatalogStore, read_index, stored_base, stored_provider,
 )
@@ -151,3 +151,19 @@ def context_window(cfg: Config, provider: str, model: str) -> int | None:
     finally:
         view.close()
 
+
+
+class CachedFacts:
+    """The chat core's ModelFacts from the on-disk cache and models.custom (never the network)."""
+
+    def __init__(self, cfg: Config) -> None:
+        self.cfg = cfg
+        self._names: dict[str, list[str]] | None = None
+
+    def names(self) -> dict[str, list[str]]:
+        if self._names is None:
+            self._names = cached_catalogs(self.cfg)
+        return self._names
+
+    def window(self, provider: str, model: str) -> int | None:
+        return context_window(self.cfg, provider, model)

@@ -149,13 +149,8 @@ def auth_from_chat(endpoint: Endpoint, probe: ChatProbe | None) -> Check:
     return transport_failure("auth", exc, ms, "1-token request")
 
 
-def _served(model: str, names: list[str], protocol: str) -> bool:
-    if model in names:
-        return True
-    if protocol == specs.OLLAMA:
-        bare = model[: -len(":latest")] if model.endswith(":latest") else model
-        return bare in names or f"{bare}:latest" in names
-    return False
+def _served(model: str, names: list[str], endpoint: Endpoint) -> bool:
+    return endpoint.wire.serves(model, names)
 
 
 def _sample(names: list[str], limit: int = 5) -> str:
@@ -173,11 +168,11 @@ def model_from_listing(target: Target, endpoint: Endpoint, names: list[str]) -> 
         return Check("model", SKIP, 0.0, f"{spec.name} model lists are not used by revka ({count} "
                      "listed); presence not checked", "add --chat to try the model for real")
     hint = models_hint(endpoint.provider)
-    if target.model and not _served(target.model, names, endpoint.protocol):
+    if target.model and not _served(target.model, names, endpoint):
         return Check("model", FAIL, 0.0, f"'{target.model}' is not served ({count}: "
                      f"{_sample(names)})", hint, EXIT_NOT_FOUND)
     missing = [m for m in target.declared
-               if m != target.model and not _served(m, names, endpoint.protocol)]
+               if m != target.model and not _served(m, names, endpoint)]
     if missing and not target.model and len(missing) == len(target.declared):
         return Check("model", FAIL, 0.0, f"none of the declared models is served: "
                      f"{', '.join(missing)} ({count})", hint, EXIT_NOT_FOUND)

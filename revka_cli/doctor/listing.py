@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 
 from revka_cli import specs
-from revka_cli.catalog.parse import NOT_A_LIST
+from revka_cli.providers.protocols.model_list import NOT_A_LIST
 from revka_cli.errors import NotFoundError, RequestTimeout, RevkaError
 from revka_cli.providers.endpoint import Endpoint
 from revka_cli.transport.http import HttpClient
@@ -95,7 +95,7 @@ def _is_absent(error: RevkaError) -> bool:
 
 
 def _fetch_uncached(endpoint: Endpoint, client: HttpClient, deadline: float) -> Listing:
-    from revka_cli.catalog.parse import parse_model_list
+    from revka_cli.providers.protocols.model_list import parse_model_list
     from revka_cli.providers.error_bodies import error_message
     from revka_cli.transport.answers import check_status
 
@@ -104,8 +104,7 @@ def _fetch_uncached(endpoint: Endpoint, client: HttpClient, deadline: float) -> 
                                     listing_headers(endpoint), None, timeouts_until(deadline))
         check_status(stream, error_message)
         body = read_body(stream)
-        return Listing(names=[m.name for m in parse_model_list(endpoint.provider,
-                                                                endpoint.protocol, body)])
+        return Listing(names=[m.name for m in parse_model_list(endpoint.provider, endpoint.wire, body)])
     except RevkaError as exc:
         return Listing(error=exc)
 
@@ -117,24 +116,10 @@ def listing_headers(endpoint: Endpoint) -> dict[str, str]:
     return headers
 
 
-class _NullSink:
-    def text(self, text: str) -> None:
-        pass
-
-    def reasoning(self, text: str) -> None:
-        pass
-
-    def flush(self) -> None:
-        pass
-
-    def warn(self, message: str) -> None:
-        pass
-
-
 def one_token_chat(endpoint: Endpoint, model: str, client: HttpClient,
                    deadline: float) -> ChatProbe:
     """A real 1-token completion, streamed, timing the first token."""
-    from revka_cli.providers.engine import run_attempt
+    from revka_cli.chat.probe import single_attempt
     from revka_cli.providers.request import ChatRequest, Message
 
     started = time.monotonic()
@@ -142,8 +127,8 @@ def one_token_chat(endpoint: Endpoint, model: str, client: HttpClient,
     request = ChatRequest(model=model, messages=(Message("user", PROBE_PROMPT),), max_tokens=1,
                           stream=True)
     try:
-        _result, timing = run_attempt(endpoint, request, client, _NullSink(),
-                                      timeouts=timeouts_until(deadline), loop_detection=False)
+        _result, timing = single_attempt(endpoint, request, client,
+                                         timeouts=timeouts_until(deadline))
         if timing.first_token is not None:
             probe.first_token_ms = (timing.first_token - timing.started) * 1000
     except RevkaError as exc:

@@ -11,18 +11,17 @@ from revka_cli.config.env import merge_headers
 from revka_cli.config.settings import EMPTY
 from revka_cli.errors import ConfigError, UsageError
 from revka_cli.providers.credentials import Credential, key_mismatch, resolve_credential
+from revka_cli.providers import protocols
 from revka_cli.providers.keycmd import KEY_CMD_TIMEOUT_SECS
 from revka_cli.records import Record
 from revka_cli.redact import SESSION, display_provider
-from revka_cli.urls import is_loopback_url, is_plain_http, join_path, redact_url, url_problem
+from revka_cli.urls import is_loopback_url, is_plain_http, redact_url, url_problem
 
-ANTHROPIC_VERSION = "2023-06-01"
-_OLLAMA_SUFFIXES = ("/api/chat", "/api/", "/api", "/")
 
 
 class Endpoint(Record):
     provider: str  # canonical id, "custom", "custom:<url>" or "anthropic-custom:<url>"
-    protocol: str
+    protocol: str  # the name; `wire` is the object
     base_url: str
     chat_url: str
     models_url: str | None
@@ -38,6 +37,11 @@ class Endpoint(Record):
     @property
     def display_url(self) -> str:
         return redact_url(self.base_url)
+
+    @property
+    def wire(self):
+        """The protocol object (`revka_cli.providers.protocols`) this endpoint speaks."""
+        return protocols.get(self.protocol)
 
 
 def canonical_provider(name: str) -> str:
@@ -57,35 +61,6 @@ def canonical_provider(name: str) -> str:
     return spec.id
 
 
-def normalise_ollama_url(url: str) -> str:
-    url = url.strip()
-    changed = True
-    while changed:
-        changed = False
-        for suffix in _OLLAMA_SUFFIXES:
-            if url.endswith(suffix) and len(url) > len(suffix) + 8:
-                url, changed = url[: -len(suffix)], True
-    return url
-
-
-def _openai_urls(base: str, api_path: str | None) -> tuple[str, str, str]:
-    base = base.rstrip("/")
-    if base.endswith("/chat/completions"):
-        root = base[: -len("/chat/completions")]
-        return root, base, join_path(root, "models")
-    chat = join_path(base, api_path) if api_path else join_path(base, "chat/completions")
-    return base, chat, join_path(base, "models")
-
-
-def _anthropic_urls(base: str) -> tuple[str, str, str]:
-    root = base.rstrip("/")
-    for suffix in ("/v1/messages", "/v1"):
-        if root.endswith(suffix):
-            root = root[: -len(suffix)]
-            break
-    return root, f"{root}/v1/messages", f"{root}/v1/models"
-
-
 def _base_url(cfg: Config, provider: str, spec, is_primary: bool) -> str:
     if provider.startswith(("custom:", "anthropic-custom:")):
         return provider.split(":", 1)[1]
@@ -102,14 +77,6 @@ def _base_url(cfg: Config, provider: str, spec, is_primary: bool) -> str:
     return spec.default_url
 
 
-def _protocol(provider: str, spec) -> str:
-    if provider.startswith("anthropic-custom:"):
-        return specs.ANTHROPIC
-    if spec is None:
-        return specs.OPENAI
-    return spec.protocol
-
-
 def resolve_endpoint(cfg: Config, name: str, *, is_primary: bool, flag_key: str | None = None,
                      env: Mapping[str, str] | None = None, stream: bool = True,
                      key_cmd_timeout: float = KEY_CMD_TIMEOUT_SECS) -> Endpoint:
@@ -123,25 +90,19 @@ def resolve_endpoint(cfg: Config, name: str, *, is_primary: bool, flag_key: str 
     if problem:
         raise ConfigError(f"{display_provider(provider)}: {problem}: '{redact_url(base)}'",
                           "custom: and anthropic-custom: need an http:// or https:// URL with a host")
-    protocol = _protocol(provider, spec)
+    wire = protocols.for_provider(provider)
     table = cfg.providers.get(provider)
     api_path = (table.api_path if table and table.api_path else None) or (cfg.api_path if is_primary else None)
-    if protocol == specs.OLLAMA:
-        base = normalise_ollama_url(base)
-        root, chat, models = base, f"{base}/api/chat", f"{base}/api/tags"
-    elif protocol == specs.ANTHROPIC:
-        root, chat, models = _anthropic_urls(base)
-    else:
-        root, chat, models = _openai_urls(base, api_path)
+    root, chat, models = wire.urls(base, api_path)
     credential = resolve_credential(cfg, provider, is_primary=is_primary, flag_key=flag_key, env=env,
                                     key_cmd_timeout=key_cmd_timeout)
-    warnings = _credential_checks(cfg, provider, protocol, chat, credential, table)
-    headers = _headers(cfg, provider, protocol, chat, credential, table, stream)
+    warnings = _credential_checks(cfg, provider, wire, chat, credential, table)
+    headers = _headers(cfg, wire, chat, credential, table, stream)
     custom = provider == specs.DECLARED_CUSTOM or specs.is_custom_url(provider)
     SESSION.learn_request(headers, base, chat, key=credential.key,
                           placeholder=credential.is_placeholder)
     return Endpoint(
-        provider, protocol, root, chat, models, credential, headers,
+        provider, wire.name, root, chat, models, credential, headers,
         vision=True if custom else bool(spec and spec.vision),
         discovery=bool(spec.discovery) if spec else provider != specs.DECLARED_CUSTOM,
         local=is_loopback_url(chat),
@@ -155,23 +116,18 @@ def api_root(cfg: Config, name: str, *, is_primary: bool) -> str:
     provider = canonical_provider(name)
     spec = specs.find(provider)
     base = _base_url(cfg, provider, spec, is_primary)
-    protocol = _protocol(provider, spec)
-    if protocol == specs.OLLAMA:
-        return normalise_ollama_url(base).rstrip("/")
-    if protocol == specs.ANTHROPIC:
-        return _anthropic_urls(base)[0]
-    return _openai_urls(base, None)[0]
+    return protocols.for_provider(provider).urls(base, None)[0]
 
 
-def _sends_key(protocol: str, url: str, credential: Credential) -> bool:
+def _sends_key(wire, url: str, credential: Credential) -> bool:
     if credential.key is None:
         return False
-    return not (protocol == specs.OLLAMA and is_loopback_url(url))
+    return wire.sends_key_to_loopback or not is_loopback_url(url)
 
 
-def _credential_checks(cfg, provider, protocol, url, credential, table) -> list[str]:
+def _credential_checks(cfg, provider, wire, url, credential, table) -> list[str]:
     warnings = []
-    if not _sends_key(protocol, url, credential) or credential.is_placeholder:
+    if not _sends_key(wire, url, credential) or credential.is_placeholder:
         return warnings
     if is_plain_http(url) and not is_loopback_url(url):
         allowed = table.allow_insecure_http if table and table.allow_insecure_http is not None \
@@ -190,16 +146,11 @@ def _credential_checks(cfg, provider, protocol, url, credential, table) -> list[
     return warnings
 
 
-def _headers(cfg, provider, protocol, url, credential, table, stream) -> dict[str, str]:
-    headers = {"Content-Type": "application/json",
-               "Accept": "text/event-stream" if stream and protocol != specs.OLLAMA else "application/json"}
-    if protocol == specs.ANTHROPIC:
-        headers["anthropic-version"] = ANTHROPIC_VERSION
-    if _sends_key(protocol, url, credential):
-        if protocol == specs.ANTHROPIC and credential.source != "ANTHROPIC_OAUTH_TOKEN":
-            headers["x-api-key"] = credential.key
-        else:
-            headers["Authorization"] = f"Bearer {credential.key}"
+def _headers(cfg, wire, url, credential, table, stream) -> dict[str, str]:
+    headers = {"Content-Type": "application/json", "Accept": wire.accept(stream),
+               **wire.version_headers()}
+    if _sends_key(wire, url, credential):
+        headers.update(wire.auth_headers(credential.key, credential.source))
     headers = merge_headers(headers, {k: v for k, v in cfg.extra_headers.items()
                                       if k not in cfg.env_headers})
     if table:

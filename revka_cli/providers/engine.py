@@ -11,12 +11,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from revka_cli import specs
 from revka_cli.errors import Interrupted, NotFoundError, ProviderError, RevkaError, StreamError
 from revka_cli.providers.endpoint import Endpoint
 from revka_cli.providers.assembler import Assembler
 from revka_cli.providers.events import ChatResult, Done
-from revka_cli.providers.request import ChatRequest, request_body
+from revka_cli.providers.request import ChatRequest
 from revka_cli.transport.http import HttpClient
 from revka_cli.transport.answers import check_status, read_body
 from revka_cli.transport.policy import Timeouts
@@ -63,28 +62,7 @@ class Timing:
 
 
 
-def _parser_for(protocol: str):
-    if protocol == specs.OLLAMA:
-        from revka_cli.providers.ndjson import NDJSONDecoder
-        from revka_cli.providers.ollama_stream import OllamaStreamParser
-
-        dec, parser = NDJSONDecoder(), OllamaStreamParser()
-        return dec.feed, dec.flush, parser.feed_line, parser.finish
-    from revka_cli.providers.sse import SSEDecoder
-
-    dec = SSEDecoder()
-    if protocol == specs.ANTHROPIC:
-        from revka_cli.providers.anthropic_stream import AnthropicStreamParser
-
-        parser = AnthropicStreamParser()
-    else:
-        from revka_cli.providers.openai_stream import OpenAIStreamParser
-
-        parser = OpenAIStreamParser()
-    return dec.feed, dec.flush, parser.feed_event, parser.finish
-
-
-def _parse_whole(protocol: str, body: bytes):
+def _parse_whole(wire, body: bytes):
     from revka_cli.providers.errors_map import check_json_values
 
     check_json_values(body)
@@ -102,13 +80,7 @@ def _parse_whole(protocol: str, body: bytes):
 
         message = repair_surrogates(message_from_json(obj))
         raise ProviderError(f"the server answered with an error: {message}")
-    if protocol == specs.OLLAMA:
-        from revka_cli.providers.ollama_stream import parse_ollama_response as parse
-    elif protocol == specs.ANTHROPIC:
-        from revka_cli.providers.anthropic_stream import parse_anthropic_response as parse
-    else:
-        from revka_cli.providers.openai_stream import parse_openai_response as parse
-    return parse(obj)
+    return wire.parse_answer(obj)
 
 
 def _preview(body: bytes) -> str:
@@ -141,7 +113,8 @@ def run_attempt(endpoint: Endpoint, req: ChatRequest, client: HttpClient, sink: 
         return error_message(raw, content_type)
 
     timing = Timing()
-    body = request_body(endpoint.protocol, req)
+    wire = endpoint.wire
+    body = wire.body(req)
     assembler = Assembler(sink, None, loop_detection, timing)
     try:
         stream = client.open_stream("POST", endpoint.chat_url, endpoint.headers, body, timeouts,
@@ -153,15 +126,15 @@ def run_attempt(endpoint: Endpoint, req: ChatRequest, client: HttpClient, sink: 
             except RevkaError as exc:
                 raise reclassify(exc, seen.get("body", b""), exc.server_message or "") from None
         except NotFoundError as exc:
-            exc.hint = not_found_hint(exc.message, endpoint.protocol) or exc.hint
+            exc.hint = not_found_hint(exc.message, wire) or exc.hint
             raise
         except RevkaError as exc:
             raise _explain_refusal(exc, req) from None
         ctype = _check_content_type(stream)
         if req.stream and "application/json" not in ctype:
-            _consume_stream(endpoint.protocol, stream, assembler, sink)
+            _consume_stream(wire.stream_reader(), stream, assembler, sink)
         else:
-            for event in _parse_whole(endpoint.protocol, read_body(stream)):
+            for event in _parse_whole(wire, read_body(stream)):
                 assembler.apply(event)
         assembler.close()
         if assembler.looped:
@@ -182,29 +155,22 @@ def run_attempt(endpoint: Endpoint, req: ChatRequest, client: HttpClient, sink: 
     return assembler.result, timing
 
 
-def _consume_stream(protocol: str, stream, assembler: Assembler, sink: Sink) -> None:
-    from revka_cli.providers.errors_map import pending_events
-
-    decode, flush, parse, finish = _parser_for(protocol)
+def _consume_stream(reader, stream, assembler: Assembler, sink: Sink) -> None:
     try:
         try:
             for chunk in stream.iter_bytes():
-                for frame in decode(chunk):
-                    for event in parse(frame):
-                        assembler.apply(event)
+                for event in reader.feed(chunk):
+                    assembler.apply(event)
                 assembler.drain()
                 sink.flush()
                 if assembler.looped:
                     sink.warn("stopped the stream: the model kept repeating the same text "
                               "(set [pacing] loop_detection = false to allow it)")
                     return
-            for frame in flush():
-                for event in parse(frame):
-                    assembler.apply(event)
-            for event in finish():
+            for event in reader.finish():
                 assembler.apply(event)
         except StreamError as exc:
-            for event in pending_events(exc):
+            for event in exc.events:
                 assembler.apply(event)
             exc.events = []
             raise

@@ -3,20 +3,18 @@
 A parser method returns a list of events, so when it must fail after producing some events (an
 error object inside a chunk that also carries usage, incomplete tool calls at a truncated end) it
 raises a `StreamError` whose `events` attribute holds them, in order, to be delivered *before* the
-error. `stream_events()` does that delivery for a whole byte stream.
+error. `protocols.base.StreamReader` and `iter_events` do that delivery for a byte stream.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+from collections.abc import Iterable
 
-from revka_cli.errors import EXIT_RATE_OR_SERVER, ProviderError, StreamError
+from revka_cli.errors import ProviderError, RetryableStreamError, StreamError
 from revka_cli.providers.error_bodies import message_from_json, stream_error_is_retryable
 from revka_cli.providers.events import Event
 from revka_cli.textfix import repair_surrogates
 
-F = TypeVar("F")
 
 TRUNCATED = "stream ended before the server finished"
 MAX_EVENT_BYTES = 16 * 1024 * 1024  # one SSE event or NDJSON line, decoded bytes
@@ -30,17 +28,10 @@ TOO_LARGE_HINT = ("the partial answer above is kept; the server (or a proxy) sen
 _RETRY_HINT = "wait and retry, or add fallback_providers under [reliability]"
 
 
-class RetryableStreamError(StreamError):
-    """The server reported overload, a rate limit or a server error mid-stream (exit 7)."""
-
-    exit_code = EXIT_RATE_OR_SERVER
-    default_hint = f"the partial answer above is kept; {_RETRY_HINT}"
-
-
 def stream_error(message: str, *, retryable: bool = False, events: Iterable[Event] = ()) -> StreamError:
     """A StreamError (or RetryableStreamError) carrying the events that must come before it."""
     error = RetryableStreamError(message) if retryable else StreamError(message)
-    error.events = list(events)  # type: ignore[attr-defined]
+    error.events = list(events)
     return error
 
 
@@ -113,31 +104,6 @@ def is_json(text: str) -> bool:
     except (ValueError, RecursionError):
         return False
     return True
-
-
-def pending_events(error: BaseException) -> list[Event]:
-    """The events a parser attached to `error` (to show before it); empty when none."""
-    return list(getattr(error, "events", ()) or ())
-
-
-def stream_events(chunks: Iterable[bytes], decode: Callable[[bytes], list[F]],
-                  flush: Callable[[], list[F]], parse: Callable[[F], list[Event]],
-                  finish: Callable[[], list[Event]]) -> Iterator[Event]:
-    """Run body bytes through a frame decoder (`decode`, `flush` at EOF) and a protocol parser
-    (`parse` per frame, `finish` at EOF), yielding every event. On a StreamError, first yield the
-    events attached to it, then re-raise it (with its `events` emptied)."""
-    try:
-        for chunk in chunks:
-            for frame in decode(chunk):
-                yield from parse(frame)
-        for frame in flush():
-            yield from parse(frame)
-        yield from finish()
-    except StreamError as error:
-        events = pending_events(error)
-        error.events = []  # type: ignore[attr-defined]
-        yield from events
-        raise
 
 
 def _error_kind(obj: object) -> str:

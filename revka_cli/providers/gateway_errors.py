@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 
-from revka_cli import specs
 from revka_cli.errors import AuthError, NotFoundError, RevkaError, StreamError, UsageError
 
 CONTEXT, AUTH, MODEL = "context", "auth", "model"
@@ -18,9 +17,6 @@ CONTEXT_HINT = "shorten the input or lower --max-tokens"
 MODEL_HINT = "run 'revka models list' to see the models this provider serves"
 AUTH_HINT = ("the server refused the key: set the key it expects (a LiteLLM proxy with a master_key "
              "accepts only that key or keys from its database); see 'revka config show'")
-ANTHROPIC_NOT_FOUND_HINT = ("the server may not offer the Anthropic Messages API: revka appends "
-                            "/v1/messages to the URL's root; check the URL, or use the provider's "
-                            "OpenAI-compatible form")
 PARTIAL_KEPT = "the partial answer above is kept; "
 EMPTY_STREAM_HINT = ("the prompt may not fit the model's context window (llama-cpp-python answers "
                      "that with an empty stream): shorten the input, or use --no-stream to see the "
@@ -73,7 +69,7 @@ def reclassify(exc: RevkaError, body: bytes, message: str) -> RevkaError:
     else:
         text = exc.message
     new = factory[0](text, factory[1])
-    new.server_message = getattr(exc, "server_message", None)
+    new.server_message = exc.server_message
     return new
 
 
@@ -87,11 +83,11 @@ def _fields(body: bytes) -> dict[str, str]:
     return {key: str(source[key]).lower() for key in ("type", "code") if source.get(key) is not None}
 
 
-def not_found_hint(body_message: str, protocol: str) -> str | None:
-    """A 404 hint that fits the protocol: the model, or the path revka appends."""
+def not_found_hint(body_message: str, wire) -> str | None:
+    """A 404 hint that fits the protocol object `wire`: the model, or the path revka appends."""
     if "model" in body_message.lower():
         return MODEL_HINT
-    return ANTHROPIC_NOT_FOUND_HINT if protocol == specs.ANTHROPIC else None
+    return wire.not_found_hint()
 
 
 def explain_failure(exc: RevkaError) -> RevkaError:
@@ -99,8 +95,8 @@ def explain_failure(exc: RevkaError) -> RevkaError:
     an empty 200 stream (llama-cpp-python's answer to an over-long prompt) named as such."""
     from revka_cli.providers.errors_map import TRUNCATED
 
-    partial = getattr(exc, "partial", None)
-    if getattr(exc, "output_started", False):
+    partial = exc.partial
+    if exc.output_started:
         return exc
     if isinstance(exc, StreamError) and TRUNCATED in exc.message and partial is not None \
             and not (partial.text or partial.reasoning or partial.tool_calls or partial.finish_reason):

@@ -1,4 +1,5 @@
-"""A protocol-neutral chat request, and its body in each wire protocol."""
+"""A protocol-neutral chat request. Each wire protocol turns it into a body
+(`revka_cli.providers.protocols`, `WireProtocol.body`)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,8 @@ import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from revka_cli import specs
 from revka_cli.errors import UsageError
 from revka_cli.providers.images import Image
-
-ANTHROPIC_DEFAULT_MAX_TOKENS = 4096
 
 
 @dataclass(frozen=True)
@@ -71,97 +69,3 @@ def _function(item, path: str, index: int) -> dict:
     if not isinstance(params, dict):
         raise UsageError(f"tools file {path}: '{fn['name']}' parameters must be a JSON object")
     return {"name": fn["name"], "description": fn.get("description") or "", "parameters": params}
-
-
-def _openai_content(message: Message):
-    if not message.images:
-        return message.content
-    parts = [{"type": "text", "text": message.content}] if message.content else []
-    parts += [{"type": "image_url", "image_url": {"url": img.data_url}} for img in message.images]
-    return parts
-
-
-def openai_body(req: ChatRequest) -> dict:
-    messages = [{"role": "system", "content": req.system}] if req.system else []
-    messages += [{"role": m.role, "content": _openai_content(m)} for m in req.messages]
-    body: dict = {"model": req.model, "messages": messages, "stream": req.stream}
-    if req.stream:
-        body["stream_options"] = {"include_usage": True}
-    if req.temperature is not None:
-        body["temperature"] = req.temperature
-    if req.max_tokens is not None:
-        body["max_tokens"] = req.max_tokens
-    if req.seed is not None:
-        body["seed"] = req.seed
-    if req.tools:
-        body["tools"] = [{"type": "function", "function": fn} for fn in req.tools]
-    if req.reasoning_effort:
-        body["reasoning_effort"] = req.reasoning_effort
-    return body
-
-
-def ollama_body(req: ChatRequest) -> dict:
-    messages = [{"role": "system", "content": req.system}] if req.system else []
-    for m in req.messages:
-        item = {"role": m.role, "content": m.content}
-        if m.images:
-            item["images"] = [img.b64 for img in m.images]
-        messages.append(item)
-    body: dict = {"model": req.model, "messages": messages, "stream": req.stream}
-    options = {}
-    if req.temperature is not None:
-        options["temperature"] = req.temperature
-    if req.max_tokens is not None:
-        options["num_predict"] = req.max_tokens
-    if req.seed is not None:
-        options["seed"] = req.seed
-    if options:
-        body["options"] = options
-    if req.tools:
-        body["tools"] = [{"type": "function", "function": fn} for fn in req.tools]
-    if req.reasoning_enabled is not None:
-        body["think"] = req.reasoning_enabled
-    return body
-
-
-def _anthropic_content(message: Message):
-    if not message.images:
-        return message.content
-    parts = [{"type": "image", "source": {"type": "base64", "media_type": img.media_type,
-                                          "data": img.b64}} for img in message.images]
-    if message.content:
-        parts.append({"type": "text", "text": message.content})
-    return parts
-
-
-_EFFORT_BUDGET = {"minimal": 1024, "low": 2048, "medium": 4096, "high": 8192, "xhigh": 16384}
-
-
-def anthropic_body(req: ChatRequest) -> dict:
-    """The Messages API body. It has no seed parameter (an unknown field is a 400), so
-    `req.seed` is not sent."""
-    max_tokens = req.max_tokens or ANTHROPIC_DEFAULT_MAX_TOKENS
-    body: dict = {"model": req.model, "max_tokens": max_tokens, "stream": req.stream,
-                  "messages": [{"role": m.role, "content": _anthropic_content(m)} for m in req.messages]}
-    if req.system:
-        body["system"] = req.system
-    if req.tools:
-        body["tools"] = [{"name": fn["name"], "description": fn["description"],
-                          "input_schema": fn["parameters"]} for fn in req.tools]
-    if req.reasoning_enabled:
-        budget = _EFFORT_BUDGET.get(req.reasoning_effort or "medium", 4096)
-        budget = min(budget, max(1024, max_tokens - 1024))
-        if budget < max_tokens:  # the API wants budget_tokens < max_tokens, and no temperature
-            body["thinking"] = {"type": "enabled", "budget_tokens": budget}
-            return body
-    if req.temperature is not None:
-        body["temperature"] = req.temperature
-    return body
-
-
-def request_body(protocol: str, req: ChatRequest) -> dict:
-    if protocol == specs.OLLAMA:
-        return ollama_body(req)
-    if protocol == specs.ANTHROPIC:
-        return anthropic_body(req)
-    return openai_body(req)

@@ -9,7 +9,7 @@ from revka_cli.catalog.listing import (
     Group, human_age, human_context, human_size, json_rows, refresh_failure, refresh_line,
     text_lines,
 )
-from revka_cli.catalog.parse import ModelInfo
+from revka_cli.providers.protocols.model_list import ModelInfo
 from revka_cli.catalog.resolve import resolve_name
 from revka_cli.config.settings import Config
 from revka_cli.errors import ConnectError, UsageError

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from revka_cli.catalog.discover import RefreshResult, store_result
-from revka_cli.catalog.parse import ModelInfo
+from revka_cli.providers.protocols.model_list import ModelInfo
 from revka_cli.catalog.store import (
     INDEX_NAME, STORE_DIR, TTL_SECS, CatalogStore, build_index, is_fresh, make_entry, read_index,
 )

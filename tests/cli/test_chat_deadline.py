@@ -113,7 +113,7 @@ def test_pacing_limits_stay_per_attempt_inside_the_deadline(server, revka, write
 
 def test_budget_uses_the_primary_timeout_and_a_fallback_can_only_shorten_it(tmp_path):
     from revka_cli.config import load_config
-    from revka_cli.providers.chain import Budget
+    from revka_cli.chat.attempts import Budget
     from revka_cli.providers.endpoint import resolve_endpoint
 
     path = tmp_path / "c.toml"

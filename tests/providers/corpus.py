@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from revka_cli.errors import StreamError
-from revka_cli.providers.anthropic_stream import AnthropicStreamParser
-from revka_cli.providers.errors_map import stream_events
+from revka_cli.providers.protocols.anthropic_stream import AnthropicStreamParser
 from revka_cli.providers.events import ChatResult, Usage
-from revka_cli.providers.ndjson import NDJSONDecoder
-from revka_cli.providers.ollama_stream import OllamaStreamParser
-from revka_cli.providers.openai_stream import OpenAIStreamParser
-from revka_cli.providers.sse import SSEDecoder
+from revka_cli.providers.protocols.ndjson import NDJSONDecoder
+from revka_cli.providers.protocols.ollama_stream import OllamaStreamParser
+from revka_cli.providers.protocols.openai_stream import OpenAIStreamParser
+from revka_cli.providers.protocols.base import StreamReader, iter_events
+from revka_cli.providers.protocols.sse import SSEDecoder
 
 CORPUS = Path(__file__).resolve().parent.parent / "fixtures" / "conformance"
 TRANSCRIPTS = CORPUS / "transcripts"
@@ -149,7 +149,8 @@ def run(kind: str, chunks: list[bytes]) -> Outcome:
         parse = parser.feed_event
     outcome = Outcome(parser=parser)
     try:
-        for event in stream_events(chunks, decoder.feed, decoder.flush, parse, parser.finish):
+        reader = StreamReader(decoder.feed, decoder.flush, parse, parser.finish)
+        for event in iter_events(reader, chunks):
             outcome.events.append(event)
     except StreamError as error:
         outcome.error = error

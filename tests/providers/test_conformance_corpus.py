@@ -13,11 +13,11 @@ import re
 import pytest
 
 from revka_cli.errors import EXIT_PROVIDER, EXIT_RATE_OR_SERVER, StreamError
-from revka_cli.providers.anthropic_stream import parse_anthropic_response
+from revka_cli.providers.protocols.anthropic_stream import parse_anthropic_response
 from revka_cli.providers.error_bodies import error_message, stream_error_is_retryable
-from revka_cli.providers.ndjson import NDJSONDecoder
-from revka_cli.providers.ollama_stream import parse_ollama_response
-from revka_cli.providers.openai_stream import parse_openai_response
+from revka_cli.providers.protocols.ndjson import NDJSONDecoder
+from revka_cli.providers.protocols.ollama_stream import parse_ollama_response
+from revka_cli.providers.protocols.openai_stream import parse_openai_response
 from tests.providers.corpus import CORPUS, Outcome, Transcript, all_transcripts, chunkings, load, run, sse_events
 
 FILES = all_transcripts()

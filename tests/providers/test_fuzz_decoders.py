@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from revka_cli.errors import RevkaError
-from revka_cli.providers.ndjson import NDJSONDecoder
-from revka_cli.providers.sse import SSEDecoder
+from revka_cli.providers.protocols.ndjson import NDJSONDecoder
+from revka_cli.providers.protocols.sse import SSEDecoder
 from tests.providers.corpus import run
 
 FUZZ = settings(max_examples=300, deadline=None)

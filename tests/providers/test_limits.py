@@ -9,10 +9,10 @@ import pytest
 
 from revka_cli.errors import StreamError
 from revka_cli.providers.errors_map import MAX_EVENT_BYTES, MAX_JSON_VALUES, check_json_values, is_json
-from revka_cli.providers.ndjson import NDJSONDecoder
-from revka_cli.providers.ollama_stream import OllamaStreamParser
-from revka_cli.providers.openai_stream import OpenAIStreamParser
-from revka_cli.providers.sse import SSEDecoder
+from revka_cli.providers.protocols.ndjson import NDJSONDecoder
+from revka_cli.providers.protocols.ollama_stream import OllamaStreamParser
+from revka_cli.providers.protocols.openai_stream import OpenAIStreamParser
+from revka_cli.providers.protocols.sse import SSEDecoder
 
 MiB = 1024 * 1024
 BLOCK = b"a" * MiB

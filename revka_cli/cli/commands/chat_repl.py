@@ -23,8 +23,6 @@ def trim_history(messages: list, window: int | None, reserve: int) -> list:
 
 def _command(line: str, session, history: list) -> bool:
     """Handle a /command; False means leave the loop."""
-    from revka_cli.providers.selection import select
-
     name, _, arg = line.partition(" ")
     arg = arg.strip()
     if name in ("/exit", "/quit"):
@@ -33,10 +31,10 @@ def _command(line: str, session, history: list) -> bool:
         history.clear()
         err("revka: conversation cleared")
     elif name == "/system":
-        session.opts.system = arg or None
+        session.set_system(arg)
         err(f"revka: system prompt {'set' if arg else 'cleared'}")
     elif name == "/model" and arg:
-        session.selection = select(session.cfg, model_flag=arg)
+        session.use_model(arg)
         err(f"revka: now using {session.selection.qualified}")
     elif name == "/model":
         err(f"revka: using {session.selection.qualified}")
@@ -64,7 +62,7 @@ def repl(session, state, opts) -> None:
             continue
         history.append(Message("user", line))
         window = session.window()
-        history[:] = trim_history(history, window, opts.max_tokens or 0)
+        history[:] = trim_history(history, window, session.reserve())
         sink = TerminalSink(show_reasoning=opts.show_reasoning, json_mode=False, quiet=state.quiet,
                             raw=opts.raw)
         try:

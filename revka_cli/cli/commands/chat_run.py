@@ -1,4 +1,4 @@
-"""Glue for `revka chat`: options -> config, selection, request -> provider chain -> output."""
+"""`revka chat` on the chat core: options -> TurnSpec -> ChatSession (revka_cli.chat) -> output."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from revka_cli.cli.commands.chat_output import (
     TerminalSink, json_document, print_json, report_attempts, write_tail,
 )
 from revka_cli.cli.output import warn
-from revka_cli.errors import Interrupted, RevkaError, UsageError
+from revka_cli.errors import Interrupted, RevkaError
 
 
 def __getattr__(name: str):
@@ -17,110 +17,37 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-class Session:
-    """Config, selection and HTTP client shared by one-shot runs and REPL turns."""
+def turn_spec(opts):
+    """The chat core's TurnSpec from the chat options record: the one place they meet."""
+    from revka_cli.chat.turn import TurnSpec
+    from revka_cli.cli.surface.options import request_fields
 
-    def __init__(self, state, opts) -> None:
-        from revka_cli.catalog.lookup import cached_catalogs  # the local cache, never the network
-        from revka_cli.config import require_config
-        from revka_cli.providers.selection import select
-
-        self.state, self.opts = state, opts
-        loaded = require_config(state.config_path)
-        for problem in loaded.warnings:
-            warn(state, problem.format())
-        self.cfg = loaded.config
-        self.selection = select(self.cfg, provider_flag=opts.provider, model_flag=opts.model,
-                                catalogs=cached_catalogs(self.cfg))
-        self.tools = ()
-        if opts.tools:
-            from revka_cli.providers.request import load_tools
-
-            self.tools = load_tools(opts.tools)
-
-    def load_images(self, refs: list[str]):
-        from revka_cli.providers.images import limit_images, load_image
-
-        mm = self.cfg.multimodal
-        images = [load_image(r, max_bytes=int(mm.max_image_size_mb * 1_000_000),
-                             allow_remote=mm.allow_remote_fetch, fetch=_fetch_image) for r in refs]
-        kept, dropped = limit_images(images, mm.max_images)
-        if dropped:
-            warn(self.state, f"dropped the {dropped} oldest image(s): max_images is {mm.max_images}")
-        return kept
-
-    def request_factory(self, messages):
-        from revka_cli.cli.surface.options import request_fields
-        from revka_cli.providers.request import ChatRequest
-
-        cfg, opts = self.cfg, self.opts
-        rt = cfg.runtime
-        passed = {dest: getattr(opts, field) for field, dest in request_fields("chat").items()}
-
-        def build(model: str) -> ChatRequest:
-            return ChatRequest(model=model, messages=tuple(messages), system=opts.system,
-                               temperature=opts.temperature if opts.temperature is not None
-                               else cfg.default_temperature,
-                               max_tokens=opts.max_tokens or cfg.provider_max_tokens,
-                               stream=not opts.no_stream, tools=self.tools,
-                               reasoning_enabled=rt.reasoning_enabled,
-                               reasoning_effort=rt.reasoning_effort, **passed)
-        return build
-
-    def window(self) -> int | None:
-        """The declared window (models.custom) first, then the catalog cache's."""
-        from revka_cli.catalog.lookup import context_window
-
-        return context_window(self.cfg, self.selection.provider, self.selection.model)
-
-    def check_context(self, messages) -> None:
-        window = self.window()
-        if not window:
-            return
-        from revka_cli.providers.gateway_errors import CONTEXT_HINT, fewest_tokens
-
-        chars = sum(len(m.content) for m in messages) + len(self.opts.system or "")
-        floor = fewest_tokens(chars)
-        budget = floor + (self.opts.max_tokens or self.cfg.provider_max_tokens or 0)
-        if budget > window:  # refuse only what surely cannot fit; the server judges the rest
-            raise UsageError(f"prompt is at least {floor} tokens; {self.selection.model} has a "
-                             f"{window}-token window", CONTEXT_HINT)
-
-    def send(self, messages, sink):
-        from revka_cli.providers.chain import Budget, run_chat
-        from revka_cli.transport.http import HttpClient
-        from revka_cli.transport.policy import RetryPolicy
-
-        rel = self.cfg.reliability
-        budget = Budget(self.cfg, self.selection.provider, self.opts.timeout)
-        retry = RetryPolicy(rel.provider_retries, rel.provider_backoff_ms)
-        with HttpClient(None, retry, on_retry=lambda a: warn(
-                self.state, f"{a.error}; retrying in {a.retry_in:.1f}s")) as client:
-            return run_chat(self.cfg, self.selection, self.request_factory(messages), client, sink,
-                            budget=budget, flag_key=self.opts.api_key,
-                            on_warning=lambda m: warn(self.state, m))
+    return TurnSpec(provider=opts.provider, model=opts.model, system=opts.system,
+                    temperature=opts.temperature, max_tokens=opts.max_tokens,
+                    stream=not opts.no_stream, tools_file=opts.tools, timeout=opts.timeout,
+                    api_key=opts.api_key,
+                    request={dest: getattr(opts, field)
+                             for field, dest in request_fields("chat").items()})
 
 
-def _fetch_image(url: str, max_bytes: int) -> bytes:
-    from revka_cli.transport.http import HttpClient
-    from revka_cli.transport.answers import check_status, read_body
+def open_session(state, opts):
+    """Load the config (its warnings on stderr) and start a chat-core session for `opts`."""
+    from revka_cli.catalog.lookup import CachedFacts  # the local cache, never the network
+    from revka_cli.chat.session import ChatSession
+    from revka_cli.config import require_config
 
-    with HttpClient() as client:
-        stream = client.open_stream("GET", url, {"Accept": "image/*"})
-        check_status(stream)
-        return read_body(stream, limit=max_bytes + 1)
+    loaded = require_config(state.config_path)
+    for problem in loaded.warnings:
+        warn(state, problem.format())
+    return ChatSession(loaded.config, turn_spec(opts), facts=CachedFacts(loaded.config),
+                       warn=lambda message: warn(state, message))
 
 
 def run_one_shot(state, opts, text: str) -> int:
-    from revka_cli.providers.images import extract_markers
-    from revka_cli.providers.request import Message
-
     session = None
     try:
-        session = Session(state, opts)
-        clean, refs = extract_markers(text)
-        images = session.load_images(refs + opts.images)
-        messages = [Message("user", clean, tuple(images))]
+        session = open_session(state, opts)
+        messages = [session.user_message(text, opts.images)]
         session.check_context(messages)
     except RevkaError as exc:  # nothing was sent; --json still answers with a document
         if opts.as_json:
@@ -156,11 +83,11 @@ def _failed(state, opts, session, sink, exc: RevkaError):
     """Show what was kept (JSON with "error", or the partial text's final newline), then re-raise."""
     from revka_cli.providers.events import ChatResult
 
-    partial = getattr(exc, "partial", None) or ChatResult()
-    attempts = getattr(exc, "attempts", [])
+    partial = exc.partial or ChatResult()
+    attempts = exc.attempts
     if opts.as_json:
         print_json(json_document(provider=session.selection.provider, model=session.selection.model,
-                                 result=partial, timing=getattr(exc, "timing", None), attempts=attempts,
+                                 result=partial, timing=exc.timing, attempts=attempts,
                                  error=exc))
     else:
         sink.finish_line()
@@ -182,7 +109,7 @@ def _notes(state, opts, session, result) -> None:
 def run_repl(state, opts) -> None:
     from revka_cli.cli.commands.chat_repl import repl
 
-    repl(Session(state, opts), state, opts)
+    repl(open_session(state, opts), state, opts)
 
 
-__all__ = ["ChatOptions", "run_one_shot", "run_repl", "Session"]
+__all__ = ["ChatOptions", "run_one_shot", "run_repl", "open_session", "turn_spec"]

@@ -12,14 +12,12 @@ Objects pretty-printed over several lines (as in Ollama's docs) are reassembled 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
 
 from revka_cli.providers.errors_map import (
     LARGE_JSON, MAX_EVENT_BYTES, TRUNCATED, check_json_values, event_too_large, invalid_json, is_json,
-    server_error, stream_error, stream_events,
+    server_error, stream_error,
 )
 from revka_cli.providers.events import Done, Event, ReasoningDelta, TextDelta, ToolCall, Usage
-from revka_cli.providers.ndjson import NDJSONDecoder
 
 TRUNCATED_MESSAGE = f"{TRUNCATED} (no object with \"done\": true)"
 USAGE_FIELDS = ("prompt_eval_count", "eval_count", "total_duration", "load_duration",
@@ -162,9 +160,3 @@ def parse_ollama_response(body: dict) -> list[Event]:
     if not parser.done:
         events.extend(_final_events(body, parser._tool_count > 0))
     return events
-
-
-def iter_ollama_events(chunks: Iterable[bytes]) -> Iterator[Event]:
-    """Body bytes of an Ollama NDJSON stream -> events (see errors_map.stream_events)."""
-    decoder, parser = NDJSONDecoder(), OllamaStreamParser()
-    return stream_events(chunks, decoder.feed, decoder.flush, parser.feed_line, parser.finish)

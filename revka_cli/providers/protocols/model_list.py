@@ -187,22 +187,13 @@ def _format_params(count: int) -> str:
     return str(count)
 
 
-def parse_anthropic_models(provider: str, obj: object) -> list[ModelInfo]:
-    """`GET /v1/models` on the Anthropic API: {"data": [{"id", "display_name", ...}], ...}."""
-    return parse_openai_models(provider, obj)
-
-
-def parse_model_list(provider: str, protocol: str, body: bytes) -> list[ModelInfo]:
-    """Parse a models-endpoint body for `protocol` (ollama | openai | anthropic)."""
+def parse_model_list(provider: str, protocol, body: bytes) -> list[ModelInfo]:
+    """Parse a models-endpoint body with `protocol`'s parser (a WireProtocol object)."""
     obj = decode_json(body)
     if isinstance(obj, dict) and not isinstance(obj.get("data"), list) \
             and isinstance(obj.get("models"), list):
         return parse_ollama_tags(provider, obj)  # an Ollama-style list, whatever the protocol
-    if protocol == "ollama" and not (isinstance(obj, dict) and "data" in obj):
-        return parse_ollama_tags(provider, obj)
-    if protocol == "anthropic":
-        return parse_anthropic_models(provider, obj)
-    return parse_openai_models(provider, obj)
+    return protocol.parse_models(provider, obj)
 
 
 def declared_models(provider: str, available: dict) -> list[ModelInfo]:

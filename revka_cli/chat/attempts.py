@@ -24,7 +24,6 @@ from revka_cli.providers.request import ChatRequest
 from revka_cli.providers.selection import Selection
 from revka_cli.transport.http import HttpClient
 from revka_cli.transport.policy import MIN_ATTEMPT_SECS, Timeouts
-from revka_cli.urls import is_loopback_url
 
 
 @dataclass
@@ -74,14 +73,7 @@ def plan_attempts(cfg: Config, selection: Selection) -> list[tuple[str, str, boo
 
 def preflight(endpoint: Endpoint, model: str, req: ChatRequest) -> None:
     """Checks that must fail before any request is sent."""
-    if endpoint.protocol == specs.OLLAMA and model.endswith(":cloud"):
-        if is_loopback_url(endpoint.chat_url):
-            raise ConfigError(f"'{model}' is an Ollama cloud model, but {endpoint.display_url} is local",
-                              "point api_url at a remote Ollama (e.g. https://ollama.com) and set "
-                              "OLLAMA_API_KEY")
-        if endpoint.credential.key is None:
-            raise ConfigError(f"'{model}' is an Ollama cloud model and needs an API key",
-                              "set OLLAMA_API_KEY or api_key")
+    endpoint.wire.preflight(endpoint, model)
     if req.images and not endpoint.vision:
         raise UsageError(f"{endpoint.provider} does not accept images (no vision support)",
                          "drop the image, or use a vision provider: ollama, llamacpp, custom:<url>")
@@ -146,7 +138,7 @@ def run_chat(cfg: Config, selection: Selection, build_request: Callable[[str], C
             record.error, record.exit_code = exc.message, exc.exit_code
             exc.attempts = attempts
             last_error = exc
-            if _fatal(exc) or getattr(exc, "output_started", False) or (
+            if _fatal(exc) or exc.output_started or (
                     is_primary and len(attempts) == 1 and isinstance(exc, (ConfigError, UsageError))):
                 raise
     assert last_error is not None
@@ -158,8 +150,8 @@ def _attempt_with_think_retry(endpoint, req, client, sink, timeouts, cfg):
         return run_attempt(endpoint, req, client, sink, timeouts=timeouts,
                            loop_detection=cfg.pacing.loop_detection)
     except RevkaError as exc:
-        retry = (endpoint.protocol == specs.OLLAMA and req.reasoning_enabled
-                 and not getattr(exc, "output_started", False)
+        retry = (endpoint.wire.retries_without_think and req.reasoning_enabled
+                 and not exc.output_started
                  and not isinstance(exc, (ConnectError, AuthError, Interrupted)))
         if not retry:
             raise

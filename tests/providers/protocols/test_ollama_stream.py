@@ -8,10 +8,18 @@ import pytest
 
 from revka_cli.errors import EXIT_PROVIDER, RevkaError, StreamError
 from revka_cli.providers.events import Done, ReasoningDelta, TextDelta, ToolCall, Usage
-from revka_cli.providers.ollama_stream import OllamaStreamParser, iter_ollama_events, parse_ollama_response
+from revka_cli.providers.protocols.ollama_stream import OllamaStreamParser, parse_ollama_response
 
 FINAL = {"done": True, "done_reason": "stop", "prompt_eval_count": 16, "eval_count": 22,
          "total_duration": 171946792, "eval_duration": 100}
+
+
+def events_of(protocol: str, chunks):
+    """The events of a whole byte stream, through the protocol object's reader."""
+    from revka_cli.providers import protocols
+    from revka_cli.providers.protocols.base import iter_events
+
+    return iter_events(protocols.get(protocol).stream_reader(), chunks)
 
 
 def chat(content="", **extra) -> dict:
@@ -74,14 +82,14 @@ def test_invalid_json_line():
 
 def test_pretty_printed_objects_are_reassembled():
     body = json.dumps(chat("a"), indent=2).encode() + b"\n" + json.dumps({**chat("b"), **FINAL}, indent=2).encode() + b"\n"
-    events = list(iter_ollama_events([body[i:i + 5] for i in range(0, len(body), 5)]))
+    events = list(events_of("ollama", [body[i:i + 5] for i in range(0, len(body), 5)]))
     assert [e.text for e in events if isinstance(e, TextDelta)] == ["a", "b"]
     assert events[-1] == Done("stop")
 
 
 def test_unfinished_pretty_object_at_eof_is_invalid():
     with pytest.raises(StreamError, match="invalid JSON"):
-        list(iter_ollama_events([b'{\n  "message": {\n']))
+        list(events_of("ollama", [b'{\n  "message": {\n']))
 
 
 def test_unknown_fields_and_non_objects_are_ignored():
@@ -92,7 +100,7 @@ def test_iter_delivers_text_before_the_error():
     body = b'{"response":" Yes","done":false}\n{"response":".","done":false}\n{"error":"boom"}\n'
     got = []
     with pytest.raises(StreamError, match="boom"):
-        for event in iter_ollama_events([body[i:i + 3] for i in range(0, len(body), 3)]):
+        for event in events_of("ollama", [body[i:i + 3] for i in range(0, len(body), 3)]):
             got.append(event)
     assert got == [TextDelta(" Yes"), TextDelta(".")]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from revka_cli.providers.ndjson import NDJSONDecoder
+from revka_cli.providers.protocols.ndjson import NDJSONDecoder
 
 
 def lines(*chunks: bytes) -> list[bytes]:

@@ -7,12 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from revka_cli.catalog.parse import (
+from revka_cli.providers.protocols.model_list import (
     DECLARED, ModelInfo, declared_models, parse_model_list, parse_ollama_show, positive_int,
 )
 from revka_cli.errors import ProviderError
 
-CORPUS = Path(__file__).resolve().parent.parent / "fixtures" / "conformance" / "models"
+CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "conformance" / "models"
+
+
+def parse_listing(provider: str, protocol_name: str, body: bytes):
+    from revka_cli.providers import protocols
+
+    return parse_model_list(provider, protocols.get(protocol_name), body)
 
 
 def body_of(name: str) -> bytes:
@@ -51,7 +57,7 @@ def test_every_corpus_file_is_covered():
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_corpus_model_lists(name):
     protocol, names, contexts = EXPECTED[name]
-    models = parse_model_list("p", protocol, body_of(name))
+    models = parse_listing("p", protocol, body_of(name))
     assert [m.name for m in models] == names
     assert {m.name: m.context_window for m in models if m.context_window} == contexts
     assert all(m.provider == "p" and m.source == "live" for m in models)
@@ -60,7 +66,7 @@ def test_corpus_model_lists(name):
 
 
 def test_ollama_tags_details_and_size():
-    models = parse_model_list("ollama", "ollama", body_of("ollama_api_tags_doc.json"))
+    models = parse_listing("ollama", "ollama", body_of("ollama_api_tags_doc.json"))
     first = models[0]
     assert (first.size, first.family, first.parameter_size, first.quantization) == \
         (4683075271, "qwen2", "7.6B", "Q4_K_M")
@@ -72,13 +78,13 @@ def test_ollama_cloud_entry_is_marked():
     body = json.dumps({"models": [{"name": "gpt-oss:120b-cloud", "size": 384,
                                    "remote_host": "https://ollama.com:443",
                                    "remote_model": "gpt-oss:120b", "details": {}}]}).encode()
-    (model,) = parse_model_list("ollama", "ollama", body)
+    (model,) = parse_listing("ollama", "ollama", body)
     assert model.fields["cloud"] is True and model.fields["remote_host"] == "https://ollama.com:443"
     assert model.family is None
 
 
 def test_llamacpp_models_array_does_not_duplicate_and_meta_wins():
-    models = parse_model_list("llamacpp", "openai",
+    models = parse_listing("llamacpp", "openai",
                               body_of("llamacpp_v1_models_real_with_ollama_models_array.json"))
     assert len(models) == 1
     (m,) = models
@@ -90,7 +96,7 @@ def test_llamacpp_meta_null_while_loading_and_router_status_object():
     body = json.dumps({"object": "list", "data": [
         {"id": "a.gguf", "meta": None, "status": {"value": "loading"}},
         {"id": "b.gguf", "status": {"value": "loaded", "args": ["x"]}}]}).encode()
-    models = parse_model_list("llamacpp", "openai", body)
+    models = parse_listing("llamacpp", "openai", body)
     assert [m.name for m in models] == ["a.gguf", "b.gguf"]
     assert models[0].context_window is None
     assert models[1].fields["status"] == {"value": "loaded", "args": ["x"]}
@@ -99,7 +105,7 @@ def test_llamacpp_meta_null_while_loading_and_router_status_object():
 def test_models_array_adds_only_missing_names():
     body = json.dumps({"data": [{"id": "x"}], "models": [{"name": "x", "size": ""},
                                                          {"name": "y", "size": ""}]}).encode()
-    assert [m.name for m in parse_model_list("llamacpp", "openai", body)] == ["x", "y"]
+    assert [m.name for m in parse_listing("llamacpp", "openai", body)] == ["x", "y"]
 
 
 def test_anthropic_models_list():
@@ -107,7 +113,7 @@ def test_anthropic_models_list():
                                  "display_name": "Claude Sonnet 4.5",
                                  "created_at": "2025-09-29T00:00:00Z"}],
                        "has_more": False, "first_id": "claude-sonnet-4-5"}).encode()
-    (m,) = parse_model_list("anthropic-custom:https://gw", "anthropic", body)
+    (m,) = parse_listing("anthropic-custom:https://gw", "anthropic", body)
     assert m.name == "claude-sonnet-4-5" and m.fields["display_name"] == "Claude Sonnet 4.5"
 
 
@@ -123,20 +129,20 @@ def test_anthropic_models_list():
     ({"id": "m", "max_model_len": "big"}, None),
 ])
 def test_context_fields(entry, expected):
-    (m,) = parse_model_list("p", "openai", json.dumps({"data": [entry]}).encode())
+    (m,) = parse_listing("p", "openai", json.dumps({"data": [entry]}).encode())
     assert m.context_window == expected
 
 
 def test_entries_without_names_and_unknown_fields_are_tolerated():
     body = json.dumps({"data": [{"id": ""}, {"object": "model"}, "junk", None, {"id": "ok", "x": 1},
                                 {"id": "ok"}]}).encode()
-    models = parse_model_list("p", "openai", body)
+    models = parse_listing("p", "openai", body)
     assert [m.name for m in models] == ["ok"] and models[0].fields["x"] == 1
 
 
 def test_empty_lists_are_fine():
-    assert parse_model_list("p", "openai", b'{"object":"list","data":[]}') == []
-    assert parse_model_list("p", "ollama", b'{"models":[]}') == []
+    assert parse_listing("p", "openai", b'{"object":"list","data":[]}') == []
+    assert parse_listing("p", "ollama", b'{"models":[]}') == []
 
 
 @pytest.mark.parametrize("body", [
@@ -146,7 +152,7 @@ def test_empty_lists_are_fine():
 def test_garbage_is_a_clear_provider_error(body):
     for protocol in ("openai", "ollama", "anthropic"):
         with pytest.raises(ProviderError) as info:
-            parse_model_list("p", protocol, body)
+            parse_listing("p", protocol, body)
         assert "not a model list" in info.value.message
         assert info.value.hint
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from revka_cli.providers.sse import SSEDecoder, SSEEvent
+from revka_cli.providers.protocols.sse import SSEDecoder, SSEEvent
 
 
 def decode(*chunks: bytes) -> list[SSEEvent]:

@@ -11,7 +11,7 @@ the buffered part passes the cap (lines completed by the same chunk are returned
 from __future__ import annotations
 
 from revka_cli.providers.errors_map import MAX_EVENT_BYTES, event_too_large
-from revka_cli.providers.sse import longest_run
+from revka_cli.providers.protocols.sse import longest_run
 
 _LF = b"\n"
 

@@ -7,12 +7,19 @@ import json
 import pytest
 
 from revka_cli.errors import EXIT_PROVIDER, EXIT_RATE_OR_SERVER, RevkaError, StreamError
-from revka_cli.providers.anthropic_stream import AnthropicStreamParser, iter_anthropic_events, parse_anthropic_response
-from revka_cli.providers.errors_map import pending_events
+from revka_cli.providers.protocols.anthropic_stream import AnthropicStreamParser, parse_anthropic_response
 from revka_cli.providers.events import Done, ReasoningDelta, TextDelta, ToolCall, Usage
-from revka_cli.providers.sse import SSEEvent
+from revka_cli.providers.protocols.sse import SSEEvent
 
 START = {"type": "message_start", "message": {"id": "msg_1", "usage": {"input_tokens": 10, "output_tokens": 1}}}
+
+
+def events_of(protocol: str, chunks):
+    """The events of a whole byte stream, through the protocol object's reader."""
+    from revka_cli.providers import protocols
+    from revka_cli.providers.protocols.base import iter_events
+
+    return iter_events(protocols.get(protocol).stream_reader(), chunks)
 
 
 def block_start(index, block):
@@ -132,7 +139,7 @@ def test_eof_without_stop_reason_is_truncated_and_reports_partial_tool():
          delta(0, type="input_json_delta", partial_json='{"a"'), parser=parser, finish=False)
     with pytest.raises(StreamError, match="stream ended before the server finished") as caught:
         parser.finish()
-    assert pending_events(caught.value) == [ToolCall(0, "t", "f", '{"a"', complete=False)]
+    assert caught.value.events == [ToolCall(0, "t", "f", '{"a"', complete=False)]
 
 
 @pytest.mark.parametrize(("kind", "exit_code"), [("overloaded_error", EXIT_RATE_OR_SERVER),
@@ -155,7 +162,7 @@ def test_error_event_with_non_json_data():
 def test_padded_data_and_spaced_json_are_accepted():
     body = (b'event: message_delta\ndata: {"type": "message_delta", "delta": {"stop_reason": "end_turn"}}      \n\n'
             b'event: message_stop\ndata: {"type":"message_stop"}   ')
-    assert list(iter_anthropic_events([body])) == [Done("stop")]
+    assert list(events_of("anthropic", [body])) == [Done("stop")]
 
 
 def test_invalid_json_raises():
@@ -169,7 +176,7 @@ def test_iter_delivers_text_before_the_error():
             b'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n')
     got = []
     with pytest.raises(StreamError) as caught:
-        for event in iter_anthropic_events([body[i:i + 7] for i in range(0, len(body), 7)]):
+        for event in events_of("anthropic", [body[i:i + 7] for i in range(0, len(body), 7)]):
             got.append(event)
     assert got == [TextDelta("part")] and caught.value.exit_code == EXIT_RATE_OR_SERVER
 

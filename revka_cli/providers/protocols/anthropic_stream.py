@@ -10,14 +10,13 @@ limit and api errors are retryable: exit 7).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
 
 from revka_cli.providers.errors_map import (
     MAX_ANSWER_CHARS, TRUNCATED, answer_too_long, check_json_values, invalid_json, is_json,
-    server_error, stream_error, stream_events,
+    server_error, stream_error,
 )
 from revka_cli.providers.events import Done, Event, ReasoningDelta, TextDelta, ToolCall, Usage
-from revka_cli.providers.sse import SSEDecoder, SSEEvent
+from revka_cli.providers.protocols.sse import SSEEvent
 
 TRUNCATED_MESSAGE = f"{TRUNCATED} (no stop_reason, no message_stop)"
 STOP_REASONS = {
@@ -234,9 +233,3 @@ def parse_anthropic_response(body: dict) -> list[Event]:
     reason = body.get("stop_reason") if isinstance(body.get("stop_reason"), str) else None
     events.append(Done(normalise_stop(reason), stop_sequence=stop_sequence))
     return events
-
-
-def iter_anthropic_events(chunks: Iterable[bytes]) -> Iterator[Event]:
-    """Body bytes of an Anthropic Messages SSE stream -> events (see errors_map.stream_events)."""
-    decoder, parser = SSEDecoder(), AnthropicStreamParser()
-    return stream_events(chunks, decoder.feed, decoder.flush, parser.feed_event, parser.finish)

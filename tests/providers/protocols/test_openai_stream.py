@@ -7,10 +7,18 @@ import json
 import pytest
 
 from revka_cli.errors import EXIT_PROVIDER, EXIT_RATE_OR_SERVER, RevkaError, StreamError
-from revka_cli.providers.errors_map import RetryableStreamError, pending_events
+from revka_cli.errors import RetryableStreamError
 from revka_cli.providers.events import ChatResult, Done, ReasoningDelta, TextDelta, ToolCall, Usage
-from revka_cli.providers.openai_stream import OpenAIStreamParser, iter_openai_events, parse_openai_response
-from revka_cli.providers.sse import SSEEvent
+from revka_cli.providers.protocols.openai_stream import OpenAIStreamParser, parse_openai_response
+from revka_cli.providers.protocols.sse import SSEEvent
+
+
+def events_of(protocol: str, chunks):
+    """The events of a whole byte stream, through the protocol object's reader."""
+    from revka_cli.providers import protocols
+    from revka_cli.providers.protocols.base import iter_events
+
+    return iter_events(protocols.get(protocol).stream_reader(), chunks)
 
 
 def chunk(delta=None, finish=None, index=0, **extra) -> dict:
@@ -195,7 +203,7 @@ def test_truncated_stream_raises_after_incomplete_tool_calls():
     with pytest.raises(StreamError, match=r"no finish_reason, no \[DONE\]") as caught:
         parser.finish()
     assert caught.value.exit_code == EXIT_PROVIDER
-    assert pending_events(caught.value) == [ToolCall(0, "x", "f", '{"a', complete=False)]
+    assert caught.value.events == [ToolCall(0, "x", "f", '{"a', complete=False)]
 
 
 def test_empty_stream_is_truncated():
@@ -249,7 +257,7 @@ def test_error_inside_normal_chunk_keeps_its_usage_and_text():
             + b"data: " + json.dumps(frame).encode() + b"\n\ndata: [DONE]\n\n")
     got = []
     with pytest.raises(StreamError, match="Token limit reached"):
-        for event in iter_openai_events([body]):
+        for event in events_of("openai", [body]):
             got.append(event)
     assert got == [TextDelta("a"), Done("length"), TextDelta("tail"),
                    Usage(43, 10, 53, {"prompt_tokens": 43, "completion_tokens": 10})]
@@ -259,10 +267,10 @@ def test_iter_openai_events_delivers_partial_output_then_raises():
     body = b'data: {"choices":[{"index":0,"delta":{"content":"par"}}]}\n\ndata: {"choices":[{"index":0,"delta":{"content":"tial"}}]}\n'
     got = []
     with pytest.raises(StreamError, match="stream ended before the server finished") as caught:
-        for event in iter_openai_events([body[:30], body[30:]]):
+        for event in events_of("openai", [body[:30], body[30:]]):
             got.append(event)
     assert got == [TextDelta("par"), TextDelta("tial")]
-    assert pending_events(caught.value) == []
+    assert caught.value.events == []
 
 
 def test_non_stream_response():

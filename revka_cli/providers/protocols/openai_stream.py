@@ -10,14 +10,13 @@ n>1 choices, and errors mid-stream in all three shapes.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
 
 from revka_cli.providers.errors_map import (
-    LARGE_JSON, TRUNCATED, check_json_values, invalid_json, server_error, stream_error, stream_events,
+    LARGE_JSON, TRUNCATED, check_json_values, invalid_json, server_error, stream_error,
 )
 from revka_cli.providers.events import Done, Event, ReasoningDelta, TextDelta, Usage
-from revka_cli.providers.openai_tools import ToolAccumulator, emit_tools, merge_fragment
-from revka_cli.providers.sse import SSEDecoder, SSEEvent
+from revka_cli.providers.protocols.openai_tools import ToolAccumulator, emit_tools, merge_fragment
+from revka_cli.providers.protocols.sse import SSEEvent
 
 TRUNCATED_MESSAGE = f"{TRUNCATED} (no finish_reason, no [DONE])"
 _raw_decode = json.JSONDecoder().raw_decode
@@ -36,8 +35,9 @@ class _Choice:
 class OpenAIStreamParser:
     """Feed each SSE event with `feed_event`, then call `finish()` once at EOF.
 
-    Raises StreamError (exit 7: RetryableStreamError) for a server error, invalid JSON or a
-    truncated stream; events produced before the failure ride on the error (`errors_map`)."""
+    Raises StreamError (exit 1) for invalid JSON, a truncated stream or a server error event, and
+    its subclass RetryableStreamError (exit 7) when that error says overload, a rate limit or a
+    server fault; events produced before the failure ride on the error's `events`."""
 
     def __init__(self) -> None:
         self._choices: dict[int, _Choice] = {}
@@ -260,9 +260,3 @@ def _tools_from_message(message: dict) -> dict[int, ToolAccumulator]:
         if isinstance(call, dict):
             merge_fragment(tools, {**call, "index": _int(call.get("index"), position)})
     return tools
-
-
-def iter_openai_events(chunks: Iterable[bytes]) -> Iterator[Event]:
-    """Body bytes of an OpenAI-compatible SSE stream -> events (see errors_map.stream_events)."""
-    decoder, parser = SSEDecoder(), OpenAIStreamParser()
-    return stream_events(chunks, decoder.feed, decoder.flush, parser.feed_event, parser.finish)

@@ -1,0 +1,121 @@
+"""What every wire protocol provides, and the one byte-stream pipeline they share.
+
+A `WireProtocol` holds everything revka knows about one wire format: the URLs it appends to an
+API root, its auth and version headers, the request-body builder, the stream decoder and parser
+pair, the whole-body parser, the model-list parser and its 404 hint. Provider rows in
+`revka_cli.specs` name a protocol; `revka_cli.providers.protocols.get` returns its object.
+Callers ask the object; they never compare protocol names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+from revka_cli.errors import StreamError
+from revka_cli.providers.events import Event
+
+
+class StreamReader:
+    """A frame decoder and a protocol parser, paired: body bytes in, typed events out.
+
+    `feed(chunk)` returns the events of every frame the chunk completed; `finish()` those left at
+    EOF. Pure over bytes: no I/O, bounded buffers (the decoders cap one frame). A StreamError
+    raised mid-chunk carries, in `events`, every event decoded before it, in order."""
+
+    __slots__ = ("_decode", "_flush", "_parse", "_finish")
+
+    def __init__(self, decode: Callable[[bytes], list], flush: Callable[[], list],
+                 parse: Callable[[object], list[Event]], finish: Callable[[], list[Event]]) -> None:
+        self._decode, self._flush, self._parse, self._finish = decode, flush, parse, finish
+
+    def feed(self, chunk: bytes) -> list[Event]:
+        frames = self._decode(chunk)
+        if len(frames) == 1:
+            return self._parse(frames[0])
+        return self._parse_all(frames)
+
+    def finish(self) -> list[Event]:
+        events = self._parse_all(self._flush())
+        try:
+            events.extend(self._finish())
+        except StreamError as error:
+            error.events = events + error.events
+            raise
+        return events
+
+    def _parse_all(self, frames: list) -> list[Event]:
+        events: list[Event] = []
+        parse = self._parse
+        try:
+            for frame in frames:
+                events.extend(parse(frame))
+        except StreamError as error:
+            error.events = events + error.events
+            raise
+        return events
+
+
+def iter_events(reader: StreamReader, chunks: Iterable[bytes]) -> Iterator[Event]:
+    """Every event of a whole byte stream. On a StreamError, first the events decoded before it,
+    then the error (its `events` emptied)."""
+    try:
+        for chunk in chunks:
+            yield from reader.feed(chunk)
+        yield from reader.finish()
+    except StreamError as error:
+        events, error.events = error.events, []
+        yield from events
+        raise
+
+
+class WireProtocol:
+    """The interface each protocol object implements (see the module docstring)."""
+
+    name = ""
+    sends_key_to_loopback = True  # Ollama's local server takes no key: none is sent to it
+    has_model_details = False  # a per-model details endpoint that gives the context window
+    retries_without_think = False  # a server that may refuse the think flag: retry without it
+
+    def urls(self, base: str, api_path: str | None) -> tuple[str, str, str]:
+        """(API root, chat URL, models URL) for a configured base URL."""
+        raise NotImplementedError
+
+    def accept(self, stream: bool) -> str:
+        return "text/event-stream" if stream else "application/json"
+
+    def auth_headers(self, key: str, source: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key}"}
+
+    def version_headers(self) -> dict[str, str]:
+        return {}
+
+    def body(self, req) -> dict:
+        raise NotImplementedError
+
+    def stream_reader(self) -> StreamReader:
+        raise NotImplementedError
+
+    def parse_answer(self, obj: dict) -> list[Event]:
+        """A whole (non-stream) JSON answer -> events."""
+        raise NotImplementedError
+
+    def parse_models(self, provider: str, obj: object) -> list:
+        """A models-endpoint JSON body -> ModelInfo rows."""
+        raise NotImplementedError
+
+    def not_found_hint(self) -> str | None:
+        """The hint for a 404 whose body does not name the model."""
+        return None
+
+    def serves(self, model: str, names: list[str]) -> bool:
+        """Whether a model list that holds `names` serves `model` (the server's naming rules)."""
+        return model in names
+
+    def preflight(self, endpoint, model: str) -> None:
+        """Protocol checks before anything is sent; raises a RevkaError."""
+
+    def __repr__(self) -> str:
+        return f"<{self.name} protocol>"
+
+    def __str__(self) -> str:
+        return self.name
