@@ -18,6 +18,7 @@ from revka_cli.errors import (
     AuthError, ConfigError, ConnectError, Interrupted, RevkaError, UsageError,
 )
 from revka_cli.providers.endpoint import Endpoint, canonical_provider, resolve_endpoint
+from revka_cli.redact import display_provider
 from revka_cli.providers.engine import Sink, Timing, run_attempt
 from revka_cli.providers.events import ChatResult
 from revka_cli.providers.request import ChatRequest
@@ -73,6 +74,10 @@ def plan_attempts(cfg: Config, selection: Selection) -> list[tuple[str, str, boo
 
 def preflight(endpoint: Endpoint, model: str, req: ChatRequest) -> None:
     """Checks that must fail before any request is sent."""
+    spec = specs.find(endpoint.provider)
+    if spec and spec.needs_key and endpoint.credential.key is None:
+        raise ConfigError(f"{spec.id} needs an API key", f"set {' or '.join(spec.key_env)} or "
+                          f"providers.{spec.id}.api_key")
     endpoint.wire.preflight(endpoint, model)
     if req.images and not endpoint.vision:
         raise UsageError(f"{endpoint.provider} does not accept images (no vision support)",
@@ -122,6 +127,7 @@ def run_chat(cfg: Config, selection: Selection, build_request: Callable[[str], C
             break  # no time left for the next fallback: the last error stands
         record = AttemptRecord(provider, model)
         attempts.append(record)
+        sent = False
         try:
             req = build_request(model)
             endpoint = resolve_endpoint(cfg, provider, is_primary=is_primary,
@@ -131,12 +137,18 @@ def run_chat(cfg: Config, selection: Selection, build_request: Callable[[str], C
             for warning in endpoint.warnings:
                 on_warning(warning)
             preflight(endpoint, model, req)
+            sent = True
             result, timing = _attempt_with_think_retry(endpoint, req, client, sink,
                                                        budget.timeouts(endpoint), cfg)
             return ChatOutcome(result, timing, provider, model, endpoint, attempts)
         except RevkaError as exc:
             record.error, record.exit_code = exc.message, exc.exit_code
             exc.attempts = attempts
+            if not is_primary and not sent and isinstance(exc, ConfigError):
+                # a fallback that cannot be used (no key, bad URL) never blocks the others
+                on_warning(f"skipped fallback {display_provider(provider)}: {exc.message}")
+                last_error = last_error or exc
+                continue
             last_error = exc
             if _fatal(exc) or exc.output_started or (
                     is_primary and len(attempts) == 1 and isinstance(exc, (ConfigError, UsageError))):

@@ -28,6 +28,7 @@ class ChatSession:
         self.facts = facts or NoFacts()
         self.selection = select(cfg, provider_flag=spec.provider, model_flag=spec.model,
                                 catalogs=self.facts.names())
+        self._note_unlisted_model()
         self.tools: tuple[dict, ...] = ()
         if spec.tools_file:
             from revka_cli.providers.request import load_tools
@@ -39,6 +40,22 @@ class ChatSession:
         from revka_cli.providers.selection import select
 
         self.selection = select(self.cfg, model_flag=name, catalogs=self.facts.names())
+        self._note_unlisted_model()
+
+    def _note_unlisted_model(self) -> None:
+        """A model the provider's cached list lacks is sent anyway (servers have aliases, and
+        llama-server ignores the name), with a warning so that a typo does not go unseen."""
+        from revka_cli import specs
+        from revka_cli.providers import protocols
+
+        provider, model = self.selection.provider, self.selection.model
+        names = self.facts.names().get(provider)
+        if not names or not model or provider == specs.DECLARED_CUSTOM:
+            return
+        if not protocols.for_provider(provider).serves(model, list(names)):
+            count = f"{len(names)} model{'s' * (len(names) != 1)}"
+            self.warn(f"'{model}' is not in {provider}'s cached model list ({count}); sending it "
+                      "anyway (revka models list shows them; models refresh updates the list)")
 
     def set_system(self, text: str | None) -> None:
         self.spec = self.spec.replace(system=text or None)

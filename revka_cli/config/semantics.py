@@ -143,6 +143,10 @@ def _check_hosted_keys(cfg: Config, report: Report, env: Mapping[str, str]) -> N
         spec = specs.find(name)
         if spec and spec.needs_key and not has_key(cfg, name, env, is_default):
             hint = " or ".join(spec.key_env)
+            if key == "reliability.fallback_providers":  # chat skips it when reached
+                report(WARNING, key, f"fallback {spec.id} cannot be used: it needs an API key "
+                       f"(set {hint} or providers.{spec.id}.api_key); chat skips it")
+                continue
             report(ERROR, key, f"{spec.id} needs an API key: set {hint} or providers.{spec.id}.api_key")
 
 

@@ -117,3 +117,21 @@ def test_a_failure_keeps_the_partial_answer_on_the_error(server, tmp_path):
     error = caught.value
     assert error.partial.text == "partial" and error.output_started
     assert [a.provider for a in error.attempts] == ["vllm"]
+
+
+def test_a_model_the_cached_list_lacks_is_sent_with_a_warning(server, tmp_path):
+    class Listed(Facts):
+        def names(self):
+            return {"vllm": ["real-model", "other"]}
+
+    server.route("POST", PATH, Reply.sse(sse("ok")), Reply.sse(sse("ok")))
+    cfg = config(tmp_path, f'default_provider = "vllm"\n[providers.vllm]\napi_url = "{server.url}/v1"\n')
+    notes: list[str] = []
+    session = ChatSession(cfg, TurnSpec(model="vllm/nosuchmodel"), facts=Listed({}), warn=notes.append)
+    assert notes == ["'nosuchmodel' is not in vllm's cached model list (2 models); sending it anyway "
+                     "(revka models list shows them; models refresh updates the list)"]
+    session.send([session.user_message("hi")], Collect())
+    assert server.requests[0].json()["model"] == "nosuchmodel"
+    notes.clear()
+    session.use_model("vllm/real-model")
+    assert notes == []

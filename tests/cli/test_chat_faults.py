@@ -132,3 +132,33 @@ def test_api_key_cmd_failures_are_config_errors(server, revka, write_config, cmd
         assert server.requests[0].headers["authorization"] == "Bearer $HOME | tr a b"
         return
     assert res.exit_code == 3 and phrase in res.stderr and server.requests == []
+
+
+def _loop_run(server, write_config, *, tty: bool):
+    import io
+
+    from revka_cli.cli.entry import main
+    from revka_cli.cli.environment import Environment
+
+    pieces = ["All work and no play makes Jack a dull boy. "] * 300
+    server.route("POST", PATH, Reply.sse(sse(*openai_text(*pieces))))
+    write_config(f'default_provider = "custom:{server.url}/v1"\ndefault_model = "m"\n')
+    screen = io.StringIO()  # stdout and stderr on one terminal: one stream, in write order
+    pipe_out, pipe_err = io.StringIO(), io.StringIO()
+    env = Environment(stdin=io.StringIO(""), stdout=screen if tty else pipe_out,
+                      stderr=screen if tty else pipe_err, tty=tty, environ=dict(os.environ))
+    assert main(["chat", "hi"], env) == 0
+    return screen.getvalue() if tty else (pipe_out.getvalue(), pipe_err.getvalue())
+
+
+def test_on_a_shared_terminal_the_loop_warning_starts_a_fresh_line(server, write_config):
+    shown = _loop_run(server, write_config, tty=True)
+    answer, _, note = shown.partition("revka: warning: stopped the stream")
+    assert answer.startswith("All work") and answer.endswith("\n") and not answer.endswith("\n\n")
+    assert note.endswith("loop_detection = false to allow it)\n")  # no stray blank line after it
+
+
+def test_to_a_pipe_the_answer_stays_byte_exact(server, write_config):
+    out, err = _loop_run(server, write_config, tty=False)
+    assert out.startswith("All work") and out.count("\n") == 1 and out.endswith("\n")
+    assert err.startswith("revka: warning: stopped the stream")  # no extra newline on stderr

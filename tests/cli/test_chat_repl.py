@@ -74,3 +74,26 @@ def test_trim_history_drops_the_oldest_turns_first():
     kept = trim_history(history, window=250, reserve=0)
     assert [m.content[0] for m in kept] == ["c", "d", "n"]
     assert trim_history(history, window=None, reserve=0) == history
+
+
+def test_repl_models_lists_the_declared_and_cached_models(server, tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text('default_provider = "custom"\ndefault_model = "small"\n[models.custom]\n'
+                      f'url = "{server.url}/v1"\n[models.custom.available_models]\n'
+                      'small = 2048\nlarge = 8192\n')
+    main, child = pty.openpty()
+    env = dict(os.environ, REVKA_CONFIG=str(config), TERM="dumb")
+    proc = subprocess.Popen([sys.executable, "-m", "revka_cli", "chat"], stdin=child, stdout=child,
+                            stderr=child, env=env, close_fds=True)
+    os.close(child)
+    try:
+        read_until(main, b"> ")
+        os.write(main, b"/models\n")
+        shown = read_until(main, b"custom/large")
+        assert b"* custom/small" in shown and b"  custom/large" in shown
+        os.write(main, b"/exit\n")
+        assert proc.wait(timeout=15) == 0
+    finally:
+        proc.kill()
+        os.close(main)
+    assert server.requests == []  # no network for the list

@@ -27,10 +27,12 @@ class TerminalSink:
         self.show_reasoning, self.json_mode, self.quiet = show_reasoning, json_mode, quiet
         env = current()
         self.out, self.err = env.stdout, env.stderr
-        self.safe_out = not raw and is_terminal(self.out)
-        self.safe_err = not raw and is_terminal(self.err)
+        self.safe_out = not raw and env.stdout_isatty
+        self.safe_err = not raw and env.stderr_isatty
+        self.shared_terminal = env.stdout_isatty and env.stderr_isatty
         self.wrote_text = self.wrote_reasoning = False
         self.last_char = ""
+        self.line_broken = False  # a note on stderr already ended the answer's line on screen
 
     def text(self, text: str) -> None:
         if self.json_mode or not text:
@@ -39,7 +41,7 @@ class TerminalSink:
             self.err.write("\n")
             self.err.flush()
         self.out.write(visible(text) if self.safe_out else text)
-        self.wrote_text = True
+        self.wrote_text, self.line_broken = True, False
         self.last_char = text[-1]
 
     def reasoning(self, text: str) -> None:
@@ -52,12 +54,18 @@ class TerminalSink:
         self.out.flush()
 
     def warn(self, message: str) -> None:
-        if not self.quiet:
-            self.err.write(f"revka: warning: {visible(message)}\n")
+        if self.quiet:
+            return
+        if self.shared_terminal and self.wrote_text and self.last_char != "\n":
+            self.out.flush()  # on one screen, the note starts on a line of its own
+            self.err.write("\n")
+            self.line_broken = True
+        self.err.write(f"revka: warning: {visible(message)}\n")
 
     def finish_line(self) -> None:
-        """End the answer with exactly one newline (none added if it already ends with one)."""
-        if self.wrote_text and self.last_char != "\n":
+        """End the answer with exactly one newline (none added if it already ends with one, or
+        if a note on the same terminal already ended the line)."""
+        if self.wrote_text and self.last_char != "\n" and not self.line_broken:
             self.out.write("\n")
         self.out.flush()
 

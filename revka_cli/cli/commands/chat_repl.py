@@ -8,7 +8,7 @@ from revka_cli.cli.commands.chat_output import TerminalSink, write_tail
 from revka_cli.cli.output import err, report_error
 from revka_cli.errors import Interrupted, RevkaError
 
-HELP = "commands: /exit, /model NAME, /system TEXT, /clear, /help"
+HELP = "commands: /exit, /model NAME, /models, /system TEXT, /clear, /help"
 
 
 def trim_history(messages: list, window: int | None, reserve: int) -> list:
@@ -38,9 +38,29 @@ def _command(line: str, session, history: list) -> bool:
         err(f"revka: now using {session.selection.qualified}")
     elif name == "/model":
         err(f"revka: using {session.selection.qualified}")
+    elif name == "/models":
+        _list_models(session)
     else:
         err(f"revka: {HELP}")
     return True
+
+
+def _list_models(session) -> None:
+    """The cached and declared models (as `models list` knows them, no network), one
+    `provider/model` per line, the one in use marked with `*`."""
+    from revka_cli.cli.environment import current
+    from revka_cli.textsafe import visible
+
+    catalogs = session.facts.names()
+    if not catalogs:
+        err("revka: no cached models; run 'revka models refresh' (models.custom entries show too)")
+        return
+    out, using = current().stdout, session.selection.qualified
+    for provider in sorted(catalogs):
+        for model in catalogs[provider]:
+            name = f"{provider}/{model}"
+            out.write(f"{'*' if name == using else ' '} {visible(name)}\n")
+    out.flush()
 
 
 def repl(session, state, opts) -> None:
