@@ -17,7 +17,15 @@ CONTEXT_HINT = "shorten the input or lower --max-tokens"
 MODEL_HINT = "run 'revka models list' to see the models this provider serves"
 AUTH_HINT = ("the server refused the key: set the key it expects (a LiteLLM proxy with a master_key "
              "accepts only that key or keys from its database); see 'revka config show'")
+UPSTREAM_404_HINT = ("the gateway routed the model, and its upstream answered 404: check that "
+                     "deployment's api_base and model name in the gateway's config (LiteLLM: "
+                     "model_list → litellm_params)")
 PARTIAL_KEPT = "the partial answer above is kept; "
+# A 404's hint from its message (lower case), first match wins; else the protocol's own hint.
+NOT_FOUND_HINTS: tuple[tuple[str, str], ...] = (
+    ("received model group=", UPSTREAM_404_HINT),  # LiteLLM: the group exists, upstream failed
+    ("model", MODEL_HINT),
+)
 EMPTY_STREAM_HINT = ("the prompt may not fit the model's context window (llama-cpp-python answers "
                      "that with an empty stream): shorten the input, or use --no-stream to see the "
                      "server's own error")
@@ -84,9 +92,12 @@ def _fields(body: bytes) -> dict[str, str]:
 
 
 def not_found_hint(body_message: str, wire) -> str | None:
-    """A 404 hint that fits the protocol object `wire`: the model, or the path revka appends."""
-    if "model" in body_message.lower():
-        return MODEL_HINT
+    """A 404 hint that fits the case (NOT_FOUND_HINTS), else the protocol object `wire`'s: the
+    path revka appends."""
+    low = body_message.lower()
+    for needle, hint in NOT_FOUND_HINTS:
+        if needle in low:
+            return hint
     return wire.not_found_hint()
 
 

@@ -36,6 +36,7 @@ def lines(stderr: str) -> list[str]:
     ("litellm_401_no_api_key.json", 4, "key"),
     ("litellm_400_invalid_model_name.json", 5, "revka models list"),
     ("llamacpppython_400_context_length_exceeded.json", 2, "shorten the input or lower --max-tokens"),
+    ("litellm_404_upstream_not_found.json", 5, "its upstream answered 404"),
 ])
 def test_recorded_error_bodies_get_their_exit_code_and_hint(server, revka, name, code, hint):
     server.route("POST", PATH, replay(name))

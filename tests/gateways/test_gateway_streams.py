@@ -31,3 +31,16 @@ def test_litellm_openai_usage_chunk_with_non_empty_choices(how):
     result = outcome.choice()
     assert result.text and result.finish_reason == "length"
     assert (outcome.usage.prompt_tokens, outcome.usage.completion_tokens) == (32, 8)
+
+
+@pytest.mark.parametrize("how", ["whole", "bytes", "random"])
+def test_llamacpppython_tool_deltas_repeat_id_and_name_and_carry_function_call(how):
+    transcript = load(FIXTURES / "llamacpppython_tool_call_stream.sse")
+    outcome = run("openai", chunkings(transcript.body)[how])
+    assert outcome.error is None
+    result = outcome.choice()
+    (call,) = result.tool_calls  # one call, not one per delta, and no second one from function_call
+    assert (call.name, call.complete) == ("get_weather", True)
+    assert call.arguments == '{"city": "Paris", "unit": "celsius"}'
+    assert call.id.startswith("call__0_get_weather_") and result.finish_reason == "tool_calls"
+    assert result.text == ""
