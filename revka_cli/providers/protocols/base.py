@@ -22,16 +22,24 @@ class StreamReader:
     EOF. Pure over bytes: no I/O, bounded buffers (the decoders cap one frame). A StreamError
     raised mid-chunk carries, in `events`, every event decoded before it, in order."""
 
-    __slots__ = ("_decode", "_flush", "_parse", "_finish")
+    __slots__ = ("_decode", "_flush", "_parse", "_finish", "_parse_many")
 
     def __init__(self, decode: Callable[[bytes], list], flush: Callable[[], list],
-                 parse: Callable[[object], list[Event]], finish: Callable[[], list[Event]]) -> None:
+                 parse: Callable[[object], list[Event]], finish: Callable[[], list[Event]],
+                 parse_many: Callable[[list], list[Event] | None] | None = None) -> None:
+        """`parse_many(frames)`, when given, parses the frames of one read at once (one JSON
+        call), or returns None to have them parsed one by one."""
         self._decode, self._flush, self._parse, self._finish = decode, flush, parse, finish
+        self._parse_many = parse_many
 
     def feed(self, chunk: bytes) -> list[Event]:
         frames = self._decode(chunk)
         if len(frames) == 1:
             return self._parse(frames[0])
+        if self._parse_many is not None and frames:
+            events = self._parse_many(frames)
+            if events is not None:
+                return events
         return self._parse_all(frames)
 
     def finish(self) -> list[Event]:

@@ -73,7 +73,8 @@ class OllamaProtocol(WireProtocol):
         from revka_cli.providers.protocols.ollama_stream import OllamaStreamParser
 
         decoder, parser = NDJSONDecoder(), OllamaStreamParser()
-        return StreamReader(decoder.feed, decoder.flush, parser.feed_line, parser.finish)
+        return StreamReader(decoder.feed, decoder.flush, parser.feed_line, parser.finish,
+                            parser.feed_lines)
 
     def parse_answer(self, obj: dict) -> list:
         from revka_cli.providers.protocols.ollama_stream import parse_ollama_response

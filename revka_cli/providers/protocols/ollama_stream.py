@@ -17,7 +17,9 @@ from revka_cli.providers.errors_map import (
     LARGE_JSON, MAX_EVENT_BYTES, TRUNCATED, check_json_values, event_too_large, invalid_json, is_json,
     server_error, stream_error,
 )
+from revka_cli.errors import StreamError
 from revka_cli.providers.events import Done, Event, ReasoningDelta, TextDelta, ToolCall, Usage
+from revka_cli.providers.protocols.json_batch import loads_objects
 
 TRUNCATED_MESSAGE = f"{TRUNCATED} (no object with \"done\": true)"
 USAGE_FIELDS = ("prompt_eval_count", "eval_count", "total_duration", "load_duration",
@@ -51,6 +53,37 @@ class OllamaStreamParser:
                 return []
             raise invalid_json(line) from None
         return self.feed_object(obj) if isinstance(obj, dict) else []
+
+    def feed_lines(self, lines: list[bytes]) -> list[Event] | None:
+        """Every line one read completed, parsed in one JSON call (json_batch); None when they
+        cannot be (a pretty-printed object, bad JSON, invalid UTF-8): feed them one by one."""
+        if self.done or self._pending or any(line[:1] != b"{" for line in lines):
+            return None
+        objs = loads_objects(lines)
+        if objs is None:
+            return None
+        out: list[Event] = []
+        texts: list[str] = []  # consecutive plain chunks become one TextDelta
+        try:
+            for obj in objs:
+                message = obj.get("message")
+                if type(message) is dict and obj.get("done") is False and len(obj) <= 4 \
+                        and len(message) == 2 and type(message.get("content")) is str:
+                    if message["content"]:
+                        texts.append(message["content"])
+                    continue
+                if texts:
+                    out.append(TextDelta("".join(texts)))
+                    texts.clear()
+                out.extend(self.feed_object(obj))
+                if self.done:
+                    break  # what follows the done object is not part of the answer
+        except StreamError as error:
+            error.events = out + ([TextDelta("".join(texts))] if texts else []) + error.events
+            raise
+        if texts:
+            out.append(TextDelta("".join(texts)))
+        return out
 
     def feed_object(self, obj: dict) -> list[Event]:
         """One decoded object of the stream."""

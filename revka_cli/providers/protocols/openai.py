@@ -59,7 +59,8 @@ class OpenAIProtocol(WireProtocol):
         from revka_cli.providers.protocols.sse import SSEDecoder
 
         decoder, parser = SSEDecoder(), OpenAIStreamParser()
-        return StreamReader(decoder.feed, decoder.flush, parser.feed_event, parser.finish)
+        return StreamReader(decoder.feed, decoder.flush, parser.feed_event, parser.finish,
+                            parser.feed_events)
 
     def parse_answer(self, obj: dict) -> list:
         from revka_cli.providers.protocols.openai_stream import parse_openai_response

@@ -14,7 +14,9 @@ import json
 from revka_cli.providers.errors_map import (
     LARGE_JSON, TRUNCATED, check_json_values, invalid_json, server_error, stream_error,
 )
+from revka_cli.errors import StreamError
 from revka_cli.providers.events import Done, Event, ReasoningDelta, TextDelta, Usage
+from revka_cli.providers.protocols.json_batch import loads_objects
 from revka_cli.providers.protocols.openai_tools import ToolAccumulator, emit_tools, merge_fragment
 from revka_cli.providers.protocols.sse import SSEEvent
 
@@ -65,6 +67,40 @@ class OpenAIStreamParser:
         except (ValueError, RecursionError):
             raise invalid_json(data, self._incomplete_tools()) from None
         return self.feed_chunk(obj) if isinstance(obj, dict) else []
+
+    def feed_events(self, events: list[SSEEvent]) -> list[Event] | None:
+        """Every event one read completed, when all are `data: {...}` chunks: parsed in one JSON
+        call (json_batch). None when they are not, or do not parse: feed them one by one."""
+        if self._done_marker:
+            return None
+        datas = [e.data for e in events if e.event is None and e.data[:1] == "{"]
+        if len(datas) != len(events):
+            return None
+        objs = loads_objects(datas)
+        if objs is None:
+            return None
+        out: list[Event] = []
+        texts: list[str] = []  # consecutive plain chunks become one TextDelta
+        choices = self._choices
+        try:
+            for obj in objs:
+                text = _plain_text(obj)
+                if text is None:
+                    if texts:
+                        out.append(TextDelta("".join(texts), 0))
+                        texts.clear()
+                    out.extend(self.feed_chunk(obj))
+                    continue
+                if 0 not in choices:
+                    choices[0] = _Choice()
+                if text:
+                    texts.append(text)
+        except StreamError as error:
+            error.events = out + ([TextDelta("".join(texts), 0)] if texts else []) + error.events
+            raise
+        if texts:
+            out.append(TextDelta("".join(texts), 0))
+        return out
 
     def feed_chunk(self, obj: dict) -> list[Event]:
         """One decoded chunk object (`chat.completion.chunk`)."""
@@ -151,8 +187,12 @@ def _plain_text(obj: dict) -> str | None:
     if type(delta) is not dict:
         return None
     text = delta.get("content")
-    if type(text) is not str or any(delta.get(key) for key in _NOT_PLAIN):
+    if type(text) is not str:
         return None
+    if len(delta) > 1:  # beside content: a role, or null fields, or something to act on
+        for key in _NOT_PLAIN:
+            if delta.get(key):
+                return None
     return text
 
 
