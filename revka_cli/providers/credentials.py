@@ -91,4 +91,13 @@ def key_mismatch(provider: str, key: str) -> str | None:
     if spec in owners:
         return None
     names = "/".join(s.name for s in owners)
-    return f"the key for {spec.id} starts with '{prefix}', which looks like a {names} key"
+    return f"the key for {spec.id} starts with '{prefix}', which looks like {_article(names)} {names} key"
+
+
+def _article(name: str) -> str:
+    """"an" before a vowel sound: Anthropic, OpenRouter, and initialisms read letter by letter
+    whose first letter's name starts with a vowel (xAI, NVIDIA)."""
+    word = name.split()[0] if name.split() else name
+    initialism = word[1:2].isupper() or word.isupper()
+    return "an" if word[:1].lower() in "aeiou" or (initialism and word[:1].lower() in "fhlmnrsx") \
+        else "a"

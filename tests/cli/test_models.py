@@ -265,3 +265,11 @@ def test_status_without_a_model(revka, isolated_env):
     res = revka("models", "status")
     assert res.exit_code == 0
     assert "model:    none (set one with 'revka models set NAME')" in res.stdout
+
+
+def test_status_counts_one_declared_model_in_the_singular(revka, write_config):
+    write_config('default_provider = "custom"\ndefault_model = "solo"\n[models.custom]\n'
+                 'url = "http://127.0.0.1:9/v1"\n[models.custom.available_models]\n"solo" = 4096\n')
+    res = revka("models", "status")
+    assert res.exit_code == 0, res
+    assert "cache:    1 model declared in the config" in res.stdout.splitlines()

@@ -195,7 +195,7 @@ def status(state, opts) -> None:
     """The effective provider and model, and where each came from."""
     provider, model, as_json = opts.provider, opts.model, opts.as_json
     from revka_cli.catalog.discover import cached_catalogs
-    from revka_cli.catalog.listing import human_age, status as status_info
+    from revka_cli.catalog.listing import human_age, model_count, status as status_info
     from revka_cli.errors import ConfigError
     from revka_cli.providers.selection import select
 
@@ -221,12 +221,12 @@ def status(state, opts) -> None:
     if cache is None:
         out("cache:    nothing cached (run 'revka models refresh')")
     elif cache["declared"]:
-        out(f"cache:    {cache['models']} models declared in the config")
+        out(f"cache:    {model_count(cache['models'])} declared in the config")
     else:
         fresh = "fresh" if cache["fresh"] else "stale"
         from revka_cli.textsafe import one_line
 
         failed = f"; last refresh failed: {one_line(cache['last_error'])}" if cache["last_error"] else ""
-        out(f"cache:    {cache['models']} models, fetched {human_age(cache['fetched_at'])} "
+        out(f"cache:    {model_count(cache['models'])}, fetched {human_age(cache['fetched_at'])} "
             f"({fresh}){failed}")
     out(f"config:   {info['config'] or 'none (defaults)'}")
