@@ -113,9 +113,10 @@ def add_commands(app: typer.Typer, group: str, bodies: dict) -> None:
             sub = typer.Typer(help=cmd.help, invoke_without_command=True)
             sub.callback()(_group_help)
             add_commands(sub, cmd.path, bodies)
-            app.add_typer(sub, name=cmd.name)
+            app.add_typer(sub, name=cmd.name, short_help=cmd.summary)
         else:
-            app.command(cmd.name, help=cmd.help)(command_function(cmd.path, bodies[cmd.path]))
+            app.command(cmd.name, help=cmd.help, short_help=cmd.summary)(
+                command_function(cmd.path, bodies[cmd.path]))
 
 
 __all__ = ["add_commands", "command_function", "signature", "Opt"]
