@@ -214,6 +214,23 @@ def test_declared_custom_sends_name_verbatim_with_its_key(server, revka, write_c
     assert server.requests[0].headers["authorization"] == "Bearer sk-local"
 
 
+def test_undeclared_custom_model_is_refused_listing_the_declared_ones(server, revka, revka_proc,
+                                                                     write_config):
+    openai_route(server)
+    write_config(f'[models.custom]\nurl = "{server.url}/v1"\n'
+                 '[models.custom.available_models]\n"qwen-7b" = 32768\n"llama-8b" = 8192\n')
+    for run in (revka, revka_proc):  # the Typer app and the installed command's fast path
+        for args in (["-m", "custom/not-declared"], ["-p", "custom", "-m", "not-declared"]):
+            res = run("chat", *args, "hi")
+            assert res.exit_code == 5, res
+            assert "unknown model 'custom/not-declared'" in res.stderr
+            assert "declares llama-8b, qwen-7b" in res.stderr
+    assert revka("models", "status", "-m", "custom/nope").exit_code == 5
+    assert server.requests == []
+    assert revka("chat", "-m", "custom/qwen-7b", "hi").exit_code == 0
+    assert server.requests[0].json()["model"] == "qwen-7b"
+
+
 def test_image_to_provider_without_vision_fails_before_request(server, revka, tmp_path):
     img = tmp_path / "a.png"
     img.write_bytes(PNG)
