@@ -23,7 +23,7 @@ from revka_cli.errors import ConfigError, ProviderError, RevkaError, UsageError
 
 DISCOVERY_TIMEOUT_SECS = 30.0
 MAX_WORKERS = 8
-NO_DISCOVERY_HINT = "set the model with: revka models set NAME --force"
+NO_DISCOVERY_HINT = "set the model with: revka models set NAME"
 
 
 @dataclass
