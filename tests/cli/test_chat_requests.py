@@ -240,6 +240,25 @@ def test_image_to_provider_without_vision_fails_before_request(server, revka, tm
     assert server.requests == []
 
 
+def test_vision_opt_in_per_provider_sends_images(server, revka, revka_proc, write_config,
+                                                 tmp_path):
+    openai_route(server)
+    img = tmp_path / "a.png"
+    img.write_bytes(PNG)
+    write_config(f'default_provider = "vllm"\n[providers.vllm]\napi_url = "{server.url}/v1"\n'
+                 'vision = true\n[providers.sglang]\n'
+                 f'api_url = "{server.url}/v1"\n[providers.llamacpp]\napi_url = "{server.url}/v1"\n'
+                 'vision = false\n')
+    res = revka_proc("chat", "-m", "m", "--image", str(img), "what is it?")
+    assert res.exit_code == 0, res
+    parts = server.requests[0].json()["messages"][-1]["content"]
+    assert any(p.get("type") == "image_url" for p in parts)
+    for provider in ("sglang", "llamacpp"):  # the default refusal stays; an opt-out works too
+        refused = revka("chat", "-p", provider, "-m", "m", "--image", str(img), "hi")
+        assert refused.exit_code == 2 and "does not accept images" in refused.stderr, provider
+    assert len(server.requests) == 1
+
+
 def test_openai_images_are_image_url_parts(server, revka, tmp_path):
     openai_route(server)
     img = tmp_path / "a.png"
