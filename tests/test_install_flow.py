@@ -24,7 +24,8 @@ pytestmark = pytest.mark.slow
 
 SHARED = ["share/man/man1/revka.1", "share/man/man1/revka-chat.1", "share/man/man1/revka-models.1",
           "share/man/man1/revka-doctor.1", "share/man/man1/revka-config.1",
-          "share/man/man1/revka-completion.1", "share/bash-completion/completions/revka",
+          "share/man/man1/revka-completion.1", "share/man/man1/revka-providers.1",
+          "share/bash-completion/completions/revka",
           "share/zsh/site-functions/_revka", "share/fish/vendor_completions.d/revka.fish"]
 
 

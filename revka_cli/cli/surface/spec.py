@@ -203,7 +203,13 @@ MODELS = (
         )),
 )
 
-COMMANDS: tuple[Cmd, ...] = (GLOBAL, CHAT, *COMPLETION, *CONFIG, *DOCTOR, *MODELS)
+PROVIDERS = Cmd("providers", "List the providers revka knows (its provider catalog). For each: "
+                "id, aliases, protocol, vision (the default, before any [providers.<id>] vision), "
+                "live model discovery, default URL and the variables a key is read from.",
+                (_json("A JSON list of {id, name, aliases, protocol, default_url, key_env, "
+                       "placeholder_key, local, vision, discovery}, in catalog order."),))
+
+COMMANDS: tuple[Cmd, ...] = (GLOBAL, CHAT, *COMPLETION, *CONFIG, *DOCTOR, *MODELS, PROVIDERS)
 BY_PATH = {cmd.path: cmd for cmd in COMMANDS}
 
 
