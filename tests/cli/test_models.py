@@ -105,7 +105,7 @@ api_url = "http://127.0.0.1:{closed_port()}/v1"
         assert res.stdout == ""
         assert res.stderr.splitlines()[:2] == [
             "revka: error: lmstudio: lmstudio has no live model discovery",
-            "hint: set the model with: revka models set NAME --force"]
+            "hint: set the model with: revka models set NAME (taken unchecked, no --force needed)"]
 
 
 def test_refresh_options(revka, write_config, monkeypatch, farm):
