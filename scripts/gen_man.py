@@ -19,10 +19,14 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 MAN = REPO / "man"
-PAGES = ("chat", "models", "doctor", "config", "completion")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from man_pages_text import EXAMPLES, EXTRA_ENV, FILES_COMPLETION, GENERAL_ENV  # noqa: E402
+
+from revka_cli.cli.surface.spec import children  # noqa: E402
+
+# one page per top-level command of the spec: a new command gets its page
+PAGES = tuple(c.name for c in children(""))
 
 
 _METAVARS = {"<str>": "TEXT", "<float range>": "NUMBER", "<int range>": "INTEGER",

@@ -66,6 +66,12 @@ EXAMPLES = {
          "REVKA_MODEL=llama3.2 revka config show"),
         ("Which file is in use, and why:", "revka config path"),
     ],
+    "providers": [
+        ("The provider catalog: ids, aliases, protocol, vision, discovery, URL, key variables:",
+         "revka providers"),
+        ("The ids of the local providers, as JSON for scripts:",
+         "revka providers --json | jq -r '.[] | select(.local) | .id'"),
+    ],
     "completion": [
         ("Install for the shell in $SHELL, then open a new shell:", "revka completion install"),
         ("Install for zsh and add the fpath line to ~/.zshrc if it is missing:",

@@ -24,7 +24,8 @@ pytestmark = pytest.mark.slow
 
 SHARED = ["share/man/man1/revka.1", "share/man/man1/revka-chat.1", "share/man/man1/revka-models.1",
           "share/man/man1/revka-doctor.1", "share/man/man1/revka-config.1",
-          "share/man/man1/revka-completion.1", "share/bash-completion/completions/revka",
+          "share/man/man1/revka-completion.1", "share/man/man1/revka-providers.1",
+          "share/bash-completion/completions/revka",
           "share/zsh/site-functions/_revka", "share/fish/vendor_completions.d/revka.fish"]
 
 
@@ -103,3 +104,39 @@ def test_bash_completion_finds_the_pip_installed_script(prefix, cached_catalog):
     (home / ".bashrc").write_text(f". {LOADER}\n" + BASH_RC)
     _, buffer = tab(["bash", "-i"], env, "revka chat -m custom/")
     assert buffer == "revka chat -m custom/qwen2.5-coder-7b "
+
+
+def _quick_start_block(first_word: str) -> str:
+    from tests.test_docs import readme_commands
+
+    return next(b for b in readme_commands() if b.startswith(first_word))
+
+
+def test_quick_start_path_steps_work_as_pasted(prefix, tmp_path):
+    """The README's two ways to put revka and its man pages on PATH, run in bash from a folder
+    whose .venv is the installed prefix; the first-chat block starts with the activation."""
+    require("bash")
+    if shutil.which("man") is None:
+        pytest.skip("man is not installed (apt-get install man-db)")
+    from tests.test_readme import section
+
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    (clone / ".venv").symlink_to(prefix)
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "PATH": f"{home / '.local/bin'}{os.pathsep}/usr/bin:/bin",
+           "PYTHONPATH": sysconfig.get_paths()["purelib"], "LC_ALL": "C.UTF-8"}
+    activate = _quick_start_block(". .venv/bin/activate")
+    run = subprocess.run(["bash", "-c", activate], cwd=clone, env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 0, run
+    assert run.stdout.startswith("revka ") and run.stdout.rstrip().endswith("man1/revka.1"), run
+    link = _quick_start_block("mkdir -p ~/.local/bin")
+    assert subprocess.run(["bash", "-c", link], cwd=clone, env=env, timeout=60).returncode == 0
+    later = subprocess.run(["bash", "-c", ". ~/.bashrc; cd /; revka --version && man -w revka"],
+                           env=env, capture_output=True, text=True, timeout=60)
+    assert later.returncode == 0 and later.stdout.startswith("revka "), later
+    assert later.stdout.rstrip().endswith("share/man/man1/revka.1"), later
+    first_chat = section("Your first chat, against a local Ollama").split("```sh\n", 1)[1]
+    assert first_chat.startswith(". .venv/bin/activate ")

@@ -100,6 +100,21 @@ def test_help_pages_import_nothing_heavy(env, page):
     assert not loaded & FAST, f"revka {' '.join(args)} imported {sorted(loaded & FAST)}"
 
 
+@pytest.mark.parametrize("group", ["models", "doctor", "config", "completion"])
+def test_a_group_alone_prints_its_page_importing_nothing_heavy(env, group):
+    code, out, loaded = probe(env, [group])
+    assert code == 0 and out.startswith(f"Usage: revka {group} ")
+    assert not loaded & FAST, f"revka {group} imported {sorted(loaded & FAST)}"
+    assert "typer" not in loaded
+
+
+@pytest.mark.parametrize("args", [["providers"], ["providers", "--json"]], ids=" ".join)
+def test_providers_is_answered_without_typer(env, args):
+    code, out, loaded = probe(env, args)
+    assert code == 0 and "llamacpp" in out
+    assert not loaded & HEAVY and "typer" not in loaded, sorted(loaded & (HEAVY | {"typer"}))
+
+
 # (words, an expected candidate, the modules it must not import): model names come from the
 # on-disk index on the typer-free path; provider and command names still go through Typer
 COMPLETIONS = [

@@ -24,6 +24,7 @@ from revka_cli.errors import ConfigError, ProviderError, RevkaError, UsageError
 DISCOVERY_TIMEOUT_SECS = 30.0
 MAX_WORKERS = 8
 NO_DISCOVERY_HINT = "set the model with: revka models set NAME --force"
+UNCHECKED_HINT = "set the model with: revka models set NAME (taken unchecked, no --force needed)"
 
 
 @dataclass
@@ -95,7 +96,8 @@ def refresh(endpoint, client, *, details: bool = False,
         if endpoint.provider == specs.DECLARED_CUSTOM:
             result.models, result.declared = list(declared or ()), True
         elif not endpoint.discovery or not endpoint.models_url:
-            raise UsageError(f"{endpoint.provider} has no live model discovery", NO_DISCOVERY_HINT)
+            raise UsageError(f"{endpoint.provider} has no live model discovery",
+                             NO_DISCOVERY_HINT if endpoint.discovery else UNCHECKED_HINT)
         else:
             result.models = _fetch(endpoint, client, details)
         result.ok, result.fetched_at = True, time.time()

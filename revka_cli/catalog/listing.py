@@ -155,10 +155,14 @@ def status(cfg: Config, selection, view: CatalogView | None = None, now: float |
             "cache": cache}
 
 
+def model_count(n: int) -> str:
+    """"1 model", "3 models"."""
+    return f"{n} model{'s' * (n != 1)}"
+
+
 def refresh_line(result, now: float | None = None) -> str:
     """The stdout line of a provider that `models refresh` refreshed: its model count."""
-    n = len(result.models)
-    count = f"{n} model{'s' * (n != 1)}"
+    count = model_count(len(result.models))
     where = f" at {redact_url(result.base_url)}" if result.base_url else ""
     name = display_provider(result.provider)
     if result.ok and result.declared:

@@ -81,7 +81,8 @@ def preflight(endpoint: Endpoint, model: str, req: ChatRequest) -> None:
     endpoint.wire.preflight(endpoint, model)
     if req.images and not endpoint.vision:
         raise UsageError(f"{endpoint.provider} does not accept images (no vision support)",
-                         "drop the image, or use a vision provider: ollama, llamacpp, custom:<url>")
+                         "drop the image, use a vision provider (ollama, llamacpp, custom:<url>), or "
+                         "set [providers.<id>] vision = true if the server runs a vision model")
 
 
 def _fatal(exc: RevkaError) -> bool:

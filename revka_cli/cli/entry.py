@@ -9,11 +9,16 @@ from revka_cli.cli.environment import Environment, activated
 
 
 def fast_help(args: list[str], env: Environment | None = None) -> str | None:
-    """The stored help page when `args` is exactly `[command...] --help`, else None."""
-    if not args:
-        key = ""
-    elif args[-1] in ("--help", "-h") and not any(a.startswith("-") for a in args[:-1]):
+    """The stored help page when `args` is exactly `[command...] --help`, or a group's name alone
+    (`revka models`, like bare `revka`), else None."""
+    if args and args[-1] in ("--help", "-h") and not any(a.startswith("-") for a in args[:-1]):
         key = " ".join(args[:-1])
+    elif not any(a.startswith("-") for a in args):
+        from revka_cli.cli.surface.spec import BY_PATH
+
+        key = " ".join(args)
+        if key not in BY_PATH or not BY_PATH[key].group:
+            return None
     else:
         return None
     from revka_cli.cli.generated.helptext import PAGES, WIDTH

@@ -47,6 +47,8 @@ PROVIDER_TABLE = Table({
     "timeout_secs": Field("number", doc="overall request timeout for this provider", minimum=0.001,
                           maximum=MAX_SECONDS),
     "allow_insecure_http": Field("bool", doc="allow sending the key over plain http to a remote host"),
+    "vision": Field("bool", doc="accept images (a server running a vision model); default: the "
+                    "provider catalog's"),
 }, "settings for one provider: its own URL, key and headers")
 
 SCHEMA = Table({

@@ -23,6 +23,7 @@ class ProviderSettings(Record):
     extra_headers: Mapping[str, str] = EMPTY
     timeout_secs: float | None = None
     allow_insecure_http: bool | None = None
+    vision: bool | None = None  # None: the catalog's
 
 
 class Runtime(Record):

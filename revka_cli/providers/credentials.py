@@ -46,8 +46,15 @@ def resolve_credential(cfg: Config, provider: str, *, is_primary: bool, flag_key
     return found
 
 
+def key_source(cfg: Config, provider: str, *, is_primary: bool, env: Mapping[str, str]) -> str:
+    """Where resolve_credential would take `provider`'s key from ("OPENAI_API_KEY",
+    "providers.x.api_key_cmd", "placeholder", "none", ...), without running an api_key_cmd."""
+    return _find_credential(cfg, provider, is_primary, None, env, 0.0, run_cmd=False).source
+
+
 def _find_credential(cfg: Config, provider: str, is_primary: bool, flag_key: str | None,
-                     env: Mapping[str, str], key_cmd_timeout: float) -> Credential:
+                     env: Mapping[str, str], key_cmd_timeout: float, run_cmd: bool = True
+                     ) -> Credential:
     if flag_key:
         return Credential(flag_key, "--api-key")
     spec = specs.find(provider)
@@ -60,8 +67,8 @@ def _find_credential(cfg: Config, provider: str, is_primary: bool, flag_key: str
         if table and table.api_key:
             return Credential(table.api_key, f"providers.{pid}.api_key")
         if table and table.api_key_cmd:
-            return Credential(run_key_command(table.api_key_cmd, pid, key_cmd_timeout),
-                              f"providers.{pid}.api_key_cmd")
+            key = run_key_command(table.api_key_cmd, pid, key_cmd_timeout) if run_cmd else None
+            return Credential(key, f"providers.{pid}.api_key_cmd")
     if is_primary and cfg.api_key and provider != specs.DECLARED_CUSTOM:
         return Credential(cfg.api_key, "api_key")
     for name in spec.key_env if spec else ():
@@ -91,4 +98,13 @@ def key_mismatch(provider: str, key: str) -> str | None:
     if spec in owners:
         return None
     names = "/".join(s.name for s in owners)
-    return f"the key for {spec.id} starts with '{prefix}', which looks like a {names} key"
+    return f"the key for {spec.id} starts with '{prefix}', which looks like {_article(names)} {names} key"
+
+
+def _article(name: str) -> str:
+    """"an" before a vowel sound: Anthropic, OpenRouter, and initialisms read letter by letter
+    whose first letter's name starts with a vowel (xAI, NVIDIA)."""
+    word = name.split()[0] if name.split() else name
+    initialism = word[1:2].isupper() or word.isupper()
+    return "an" if word[:1].lower() in "aeiou" or (initialism and word[:1].lower() in "fhlmnrsx") \
+        else "a"

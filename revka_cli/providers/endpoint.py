@@ -103,7 +103,7 @@ def resolve_endpoint(cfg: Config, name: str, *, is_primary: bool, flag_key: str 
                           placeholder=credential.is_placeholder)
     return Endpoint(
         provider, wire.name, root, chat, models, credential, headers,
-        vision=True if custom else bool(spec and spec.vision),
+        vision=table.vision if table and table.vision is not None else custom or bool(spec and spec.vision),
         discovery=bool(spec.discovery) if spec else provider != specs.DECLARED_CUSTOM,
         local=is_loopback_url(chat),
         timeout_secs=table.timeout_secs if table else None,

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from revka_cli import specs
 from revka_cli.config import Config
 from revka_cli.config.semantics import split_qualified
-from revka_cli.errors import ConfigError, UsageError
+from revka_cli.errors import ConfigError, NotFoundError, UsageError
 from revka_cli.providers.endpoint import canonical_provider
 from revka_cli.records import Record
 
@@ -48,8 +48,20 @@ def declared_catalog(cfg: Config) -> dict[str, list[str]]:
 
 def select(cfg: Config, *, provider_flag: str | None = None, model_flag: str | None = None,
            catalogs: Mapping[str, Iterable[str]] | None = None) -> Selection:
-    """Resolve provider and model. `catalogs` maps provider id -> cached model names."""
+    """Resolve provider and model. `catalogs` maps provider id -> cached model names. A model of
+    the declared `custom` catalog must be one of its `available_models` (NotFoundError)."""
     catalogs = {**declared_catalog(cfg), **(catalogs or {})}
+    chosen = _select(cfg, provider_flag, model_flag, catalogs)
+    declared = declared_catalog(cfg).get(specs.DECLARED_CUSTOM)
+    if chosen.provider == specs.DECLARED_CUSTOM and declared and chosen.model not in declared:
+        raise NotFoundError(f"unknown model 'custom/{chosen.model}': [models.custom] declares "
+                            f"{', '.join(sorted(declared))}",
+                            "use one of those, or add it to [models.custom] available_models")
+    return chosen
+
+
+def _select(cfg: Config, provider_flag: str | None, model_flag: str | None,
+            catalogs: Mapping[str, Iterable[str]]) -> Selection:
     origins = cfg.origins
     if model_flag:
         model, model_origin = model_flag, "flag"

@@ -82,7 +82,7 @@ def test_lmstudio_is_never_queried(server):
         result = refresh(endpoint(cfg, "lmstudio"), c)
     assert not result.ok and isinstance(result.error, UsageError)
     assert result.error.message == "lmstudio has no live model discovery"
-    assert result.error.hint == "set the model with: revka models set NAME --force"
+    assert result.error.hint == "set the model with: revka models set NAME (taken unchecked, no --force needed)"
     assert server.requests == []
 
 

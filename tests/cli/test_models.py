@@ -105,7 +105,7 @@ api_url = "http://127.0.0.1:{closed_port()}/v1"
         assert res.stdout == ""
         assert res.stderr.splitlines()[:2] == [
             "revka: error: lmstudio: lmstudio has no live model discovery",
-            "hint: set the model with: revka models set NAME --force"]
+            "hint: set the model with: revka models set NAME (taken unchecked, no --force needed)"]
 
 
 def test_refresh_options(revka, write_config, monkeypatch, farm):
@@ -222,11 +222,27 @@ def test_set_unknown_needs_force(revka, write_config, farm):
     res = revka("models", "set", "llama3.2:latst")
     assert res.exit_code == 5 and path.read_text() == before
     assert "did you mean 'llama3.2:latest'" in res.stderr and "--force" in res.stderr
-    lm = revka("models", "set", "lmstudio/my-loaded-model")
-    assert lm.exit_code == 5 and "lmstudio has no cached catalog" in lm.stderr
-    forced = revka("models", "set", "lmstudio/my-loaded-model", "--force")
+    vllm = revka("models", "set", "vllm/not-pulled-yet")
+    assert vllm.exit_code == 5 and "vllm has no cached catalog" in vllm.stderr
+    forced = revka("models", "set", "vllm/not-pulled-yet", "--force")
     assert forced.exit_code == 0 and "warning" in forced.stderr
-    assert 'default_provider = "lmstudio"' in path.read_text()
+    assert 'default_provider = "vllm"' in path.read_text()
+
+
+def test_set_on_a_provider_without_live_discovery_needs_no_force(revka, revka_proc, write_config):
+    """The endpoints page: lmstudio has no live discovery, so `revka models set your-loaded-model`."""
+    path = write_config('default_provider = "lmstudio"\n'
+                        'api_url = "http://host.docker.internal:1234/v1"\n')
+    res = revka_proc("models", "set", "your-loaded-model")
+    assert res.exit_code == 0, res
+    assert res.stdout.startswith('default_provider = "lmstudio", default_model = "your-loaded-model"')
+    assert "lmstudio has no live model discovery, so 'your-loaded-model' could not be checked" \
+        in res.stderr
+    assert 'default_model = "your-loaded-model"' in path.read_text()
+    qualified = revka("models", "set", "lm-studio/other-model")
+    assert qualified.exit_code == 0 and "could not be checked" in qualified.stderr
+    assert 'default_model = "other-model"' in path.read_text()
+    assert revka("--quiet", "models", "set", "lmstudio/third").stderr == ""
 
 
 def test_set_creates_the_config_file(revka, isolated_env):
@@ -265,3 +281,11 @@ def test_status_without_a_model(revka, isolated_env):
     res = revka("models", "status")
     assert res.exit_code == 0
     assert "model:    none (set one with 'revka models set NAME')" in res.stdout
+
+
+def test_status_counts_one_declared_model_in_the_singular(revka, write_config):
+    write_config('default_provider = "custom"\ndefault_model = "solo"\n[models.custom]\n'
+                 'url = "http://127.0.0.1:9/v1"\n[models.custom.available_models]\n"solo" = 4096\n')
+    res = revka("models", "status")
+    assert res.exit_code == 0, res
+    assert "cache:    1 model declared in the config" in res.stdout.splitlines()

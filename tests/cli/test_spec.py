@@ -125,3 +125,19 @@ def test_regen_runs_every_generator():
 
     scripts = Path(__file__).resolve().parents[2] / "scripts"
     assert set(load_script("regen").GENERATORS) == {p.stem for p in scripts.glob("gen_*.py")}
+
+
+def _command_list(page: str) -> list[str]:
+    """The summaries of a help page's "Commands:" section."""
+    lines = page.split("\nCommands:\n", 1)[1].split("\n\n", 1)[0].splitlines() \
+        if "\nCommands:\n" in page else []
+    return [line.split(None, 1)[1] for line in lines if line.strip()]
+
+
+def test_no_command_summary_is_cut_mid_phrase():
+    from revka_cli.cli.generated.helptext import PAGES
+
+    summaries = [s for page in PAGES.values() for s in _command_list(page)]
+    assert len(summaries) >= len(BY_PATH) - 1  # every command is listed by its parent
+    cut = [s for s in summaries if s.endswith("...") or not s.endswith(".") or s.endswith("(e.g.")]
+    assert not cut, f"give these commands a summary= in the spec: {cut}"

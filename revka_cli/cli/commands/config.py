@@ -16,21 +16,27 @@ def validate(state, opts) -> int:
 
 
 def show(state, opts) -> None:
+    from revka_cli.cli.commands.config_show import provider_rows, render_rows
+    from revka_cli.cli.environment import current
     from revka_cli.config import require_config
     from revka_cli.config.render import config_to_dict, dict_to_toml
 
     result = require_config(state.config_path)
     print_warnings(state, result.warnings)
     data = config_to_dict(result.config)
+    rows = provider_rows(result.config, current().environ)
     if opts.as_json:
-        out_json(data)
+        out_json({**data, "effective_providers": rows})
         return
     where = result.location.path or "defaults (no config file)"
     out(f"# effective config: {where}, with environment overrides; secrets redacted")
     origins = result.config.origins
     out("# " + ", ".join(f"{key} from {origins.get(key, 'default')}"
-                         for key in ("default_provider", "default_model", "api_url")))
+                         for key in ("default_provider", "default_model")))
     out(dict_to_toml(data), end="")
+    out("")
+    for line in render_rows(rows):
+        out(line)
 
 
 def path(state, opts) -> None:

@@ -170,14 +170,7 @@ def set_(state, opts) -> None:
     print_warnings(state, loaded.warnings)
     resolved = resolve_name(loaded.config, name, cached_catalogs(loaded.config))
     if not resolved.known:
-        where = (f"the cached catalog of {resolved.provider}" if resolved.cached
-                 else f"any cache: {resolved.provider} has no cached catalog")
-        tip = f" (did you mean '{resolved.suggestion}'?)" if resolved.suggestion else ""
-        warn(state, f"'{resolved.model}' is not in {where}{tip}")
-        if not force:
-            raise NotFoundError(f"unknown model '{name}'; nothing written",
-                                "check 'revka models list' or 'revka models refresh', or rerun "
-                                "with --force to set it anyway")
+        _check_unknown(state, resolved, name, force)
     outcome = write_default_model(loaded.location, resolved.provider, resolved.model)
     values = {"default_provider": resolved.provider, "default_model": resolved.model,
               "models.default": f"{resolved.provider}/{resolved.model}"}
@@ -191,11 +184,31 @@ def set_(state, opts) -> None:
             warn(state, f"{origin.split()[1]} is set and overrides {key} from the file")
 
 
+def _check_unknown(state, resolved, name: str, force: bool) -> None:
+    """A name no cache has: a note for a provider without live discovery (LM Studio), whose
+    models cannot be listed; a warning with --force; otherwise NotFoundError."""
+    from revka_cli import specs
+
+    spec = specs.find(resolved.provider)
+    if spec is not None and not spec.discovery and not resolved.cached:
+        warn(state, f"{spec.id} has no live model discovery, so '{resolved.model}' could not be "
+                    f"checked: it must match a model loaded in {spec.name}")
+        return
+    where = (f"the cached catalog of {resolved.provider}" if resolved.cached
+             else f"any cache: {resolved.provider} has no cached catalog")
+    tip = f" (did you mean '{resolved.suggestion}'?)" if resolved.suggestion else ""
+    warn(state, f"'{resolved.model}' is not in {where}{tip}")
+    if not force:
+        raise NotFoundError(f"unknown model '{name}'; nothing written",
+                            "check 'revka models list' or 'revka models refresh', or rerun "
+                            "with --force to set it anyway")
+
+
 def status(state, opts) -> None:
     """The effective provider and model, and where each came from."""
     provider, model, as_json = opts.provider, opts.model, opts.as_json
     from revka_cli.catalog.discover import cached_catalogs
-    from revka_cli.catalog.listing import human_age, status as status_info
+    from revka_cli.catalog.listing import human_age, model_count, status as status_info
     from revka_cli.errors import ConfigError
     from revka_cli.providers.selection import select
 
@@ -221,12 +234,12 @@ def status(state, opts) -> None:
     if cache is None:
         out("cache:    nothing cached (run 'revka models refresh')")
     elif cache["declared"]:
-        out(f"cache:    {cache['models']} models declared in the config")
+        out(f"cache:    {model_count(cache['models'])} declared in the config")
     else:
         fresh = "fresh" if cache["fresh"] else "stale"
         from revka_cli.textsafe import one_line
 
         failed = f"; last refresh failed: {one_line(cache['last_error'])}" if cache["last_error"] else ""
-        out(f"cache:    {cache['models']} models, fetched {human_age(cache['fetched_at'])} "
+        out(f"cache:    {model_count(cache['models'])}, fetched {human_age(cache['fetched_at'])} "
             f"({fresh}){failed}")
     out(f"config:   {info['config'] or 'none (defaults)'}")

@@ -1,5 +1,5 @@
-"""Answer the hottest commands without importing typer: one-shot `chat`, `config validate`, and
-`models list` for a pipe or --json. The command line is parsed from the command spec
+"""Answer the hottest commands without importing typer: one-shot `chat`, `config validate`,
+`models list` for a pipe or --json, and `providers`. The command line is parsed from the command spec
 (`fast/parser.py`) into the same options record Typer builds, and handed to the same command
 bodies. Anything unusual (other flags, --debug, a bad value, the REPL, a refresh) returns None and
 goes to Typer. Errors are reported by the entry point's one boundary."""
@@ -35,7 +35,15 @@ def _chat(state: AppState, opts) -> int | None:
     return chat(state, opts)
 
 
-FAST_COMMANDS = {"chat": _chat, "config validate": _config_validate, "models list": _models_list}
+def _providers(state: AppState, opts) -> int | None:
+    from revka_cli.cli.commands.providers import providers
+
+    providers(state, opts)
+    return 0
+
+
+FAST_COMMANDS = {"chat": _chat, "config validate": _config_validate, "models list": _models_list,
+                 "providers": _providers}
 
 
 def run_fast(args: list[str]) -> int | None:

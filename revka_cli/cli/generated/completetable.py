@@ -8,7 +8,7 @@ COMMANDS = {
     '': {
         'options': {'--config': None},
         'flags': ['--debug', '--help', '--no-color', '--quiet', '--version', '-V', '-h', '-q'],
-        'commands': ['chat', 'completion', 'config', 'doctor', 'models'],
+        'commands': ['chat', 'completion', 'config', 'doctor', 'models', 'providers'],
         'args': [],
     },
     'chat': {
@@ -109,6 +109,12 @@ COMMANDS = {
     },
     'models status': {
         'options': {'--provider': 'provider', '-p': 'provider', '--model': 'model', '-m': 'model'},
+        'flags': ['--help', '--json', '-h'],
+        'commands': [],
+        'args': [],
+    },
+    'providers': {
+        'options': {},
         'flags': ['--help', '--json', '-h'],
         'commands': [],
         'args': [],

@@ -46,12 +46,15 @@ class Arg:
 
 
 class Cmd:
-    """A command (with `options` and `args`) or a group (with neither, and subcommands)."""
+    """A command (with `options` and `args`) or a group (with neither, and subcommands).
+    `summary` is the line in its parent's command list when `help`'s first sentence does not
+    fit there (tests/cli/test_spec.py checks that none is cut)."""
 
-    __slots__ = ("path", "help", "options", "args", "group")
+    __slots__ = ("path", "help", "options", "args", "group", "summary")
 
-    def __init__(self, path, help, options=(), args=(), *, group=False) -> None:
+    def __init__(self, path, help, options=(), args=(), *, group=False, summary=None) -> None:
         self.path, self.help, self.options, self.args, self.group = path, help, options, args, group
+        self.summary = summary
 
     @property
     def name(self) -> str:
@@ -109,16 +112,18 @@ _SHELL_HELP = ("Print the {0} completion script (e.g. to save it yourself; 'revk
 
 COMPLETION = (
     Cmd("completion", "Shell completion: print the script for a shell, or install it.", group=True),
-    *(Cmd(f"completion {shell}", _SHELL_HELP.format(shell)) for shell in ("bash", "zsh", "fish")),
+    *(Cmd(f"completion {shell}", _SHELL_HELP.format(shell),
+          summary=f"Print the {shell} completion script.") for shell in ("bash", "zsh", "fish")),
     Cmd("completion install", "Install the completion script where the shell finds it, without "
         "root, and say where: bash: ${XDG_DATA_HOME:-~/.local/share}/bash-completion/completions/"
         "revka; zsh: ~/.zfunc/_revka; fish: ${XDG_CONFIG_HOME:-~/.config}/fish/completions/"
-        "revka.fish. Startup files are changed only with --rc.", (
+        "revka.fish. Startup files are changed only with --rc.", summary="Install the completion "
+        "script where the shell finds it.", options=(
             Opt("add_rc", ("--rc",), "flag", "Also add the line your shell's startup file needs "
                 "(~/.bashrc without bash-completion, ~/.zshrc without ~/.zfunc in fpath), if it is "
                 "missing."),
-        ), (Arg("shell", "bash, zsh or fish (default: the one in $SHELL).", metavar="[SHELL]",
-                complete="shell"),)),
+        ), args=(Arg("shell", "bash, zsh or fish (default: the one in $SHELL).", metavar="[SHELL]",
+                     complete="shell"),)),
 )
 
 CONFIG = (
@@ -130,15 +135,19 @@ CONFIG = (
         ), (Arg("path", "File to check (default: the config in use).", metavar="[PATH]",
                 complete="path"),)),
     Cmd("config show", "Print the effective config (file + env overrides), with secrets "
-        "redacted.", (_json(),)),
+        "redacted, then for each configured provider the API URL it will use, where its key comes "
+        "from (never the key), its model, and where each came from.", (_json(),),
+        summary="Print the effective config and what each provider uses."),
     Cmd("config path", "Print which config file is in use and why.", (_json(),)),
 )
 
 DOCTOR = (
-    Cmd("doctor", "Check that providers work: reachable, key accepted, model served.", group=True),
+    Cmd("doctor", "Check that providers work: reachable, key accepted, model served.", group=True,
+        summary="Check providers: reachable, key accepted, model served."),
     Cmd("doctor models", "Check every configured provider: config, connectivity (DNS, TCP, TLS), "
         "authentication, model presence, and with --chat a 1-token completion. Exit 0 when all "
-        "pass, 1 when any fails, 3 when the config is invalid.", (
+        "pass, 1 when any fails, 3 when the config is invalid.", summary="Check every configured "
+        "provider: config, network, key, model.", options=(
             Opt("provider", ("--provider", "-p"), "list", "Check only this provider (repeatable). "
                 "Default: every configured provider.", metavar="NAME"),
             Opt("all_local", ("--all-local",), "flag", "Also check every local provider at its "
@@ -160,9 +169,9 @@ DOCTOR = (
 
 MODELS = (
     Cmd("models", "List, refresh and choose models (the cache behind name completion).",
-        group=True),
+        group=True, summary="List, refresh and choose models."),
     Cmd("models refresh", "Fetch model lists from the configured providers (concurrently) into "
-        "the cache.", (
+        "the cache.", summary="Fetch model lists from the configured providers.", options=(
             _provider("Refresh this provider only."),
             Opt("all_", ("--all",), "flag", "Also every local provider in the catalog, at its "
                 "default URL."),
@@ -171,20 +180,22 @@ MODELS = (
                 "context length."),
         )),
     Cmd("models list", "Show cached models by provider (a terminal) or one provider/name per line "
-        "(a pipe).", (
+        "(a pipe).", summary="Show cached models, by provider or one per line.", options=(
             _provider("Only this provider's models."),
             _json("A JSON list of {provider, name, qualified, context_window, source, "
                   "fetched_at}."),
             Opt("do_refresh", ("--refresh",), "flag", "Refetch before listing."),
         )),
     Cmd("models set", "Make NAME the default model: writes default_provider/default_model to the "
-        "config file.", (
-            Opt("force", ("--force",), "flag", "Set it even if no cached catalog has it (LM "
-                "Studio, or a model not pulled yet)."),
-        ), (Arg("name", "provider/model, or a bare name one provider has.", metavar="NAME",
+        "config file. A provider without live discovery (LM Studio) takes any name, with a note "
+        "that it could not be checked.", summary="Make NAME the default model in the config file.",
+        options=(
+            Opt("force", ("--force",), "flag", "Set it even if the cached catalog does not have it "
+                "(a model not pulled yet)."),
+        ), args=(Arg("name", "provider/model, or a bare name one provider has.", metavar="NAME",
                 complete="model", required=True),)),
     Cmd("models status", "The effective provider and model, where each came from, and the "
-        "cache's age.", (
+        "cache's age.", summary="The effective provider and model, and the cache's age.", options=(
             _provider("As chat's --provider."),
             Opt("model", ("--model", "-m"), "str", "As chat's --model.", complete="model",
                 metavar="NAME"),
@@ -192,7 +203,13 @@ MODELS = (
         )),
 )
 
-COMMANDS: tuple[Cmd, ...] = (GLOBAL, CHAT, *COMPLETION, *CONFIG, *DOCTOR, *MODELS)
+PROVIDERS = Cmd("providers", "List the providers revka knows (its provider catalog). For each: "
+                "id, aliases, protocol, vision (the default, before any [providers.<id>] vision), "
+                "live model discovery, default URL and the variables a key is read from.",
+                (_json("A JSON list of {id, name, aliases, protocol, default_url, key_env, "
+                       "placeholder_key, local, vision, discovery}, in catalog order."),))
+
+COMMANDS: tuple[Cmd, ...] = (GLOBAL, CHAT, *COMPLETION, *CONFIG, *DOCTOR, *MODELS, PROVIDERS)
 BY_PATH = {cmd.path: cmd for cmd in COMMANDS}
 
 

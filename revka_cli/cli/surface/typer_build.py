@@ -95,17 +95,28 @@ def command_function(path: str, body, extra: dict | None = None):
     return command
 
 
+def _group_help(ctx: typer.Context) -> None:
+    """A group run without a subcommand prints its help to stdout and exits 0, as bare revka."""
+    if ctx.invoked_subcommand is None:
+        from revka_cli.cli.environment import current
+
+        current().stdout.write(ctx.get_help() + "\n")
+        raise typer.Exit(0)
+
+
 def add_commands(app: typer.Typer, group: str, bodies: dict) -> None:
     """Register every spec command directly under `group` (sub-groups become sub-Typers)."""
     from revka_cli.cli.surface.spec import children
 
     for cmd in children(group):
         if cmd.group:
-            sub = typer.Typer(help=cmd.help, no_args_is_help=True)
+            sub = typer.Typer(help=cmd.help, invoke_without_command=True)
+            sub.callback()(_group_help)
             add_commands(sub, cmd.path, bodies)
-            app.add_typer(sub, name=cmd.name)
+            app.add_typer(sub, name=cmd.name, short_help=cmd.summary)
         else:
-            app.command(cmd.name, help=cmd.help)(command_function(cmd.path, bodies[cmd.path]))
+            app.command(cmd.name, help=cmd.help, short_help=cmd.summary)(
+                command_function(cmd.path, bodies[cmd.path]))
 
 
 __all__ = ["add_commands", "command_function", "signature", "Opt"]
