@@ -6,9 +6,6 @@ that one run of `config validate` shows every problem.
 
 from __future__ import annotations
 
-import difflib
-import shlex
-
 from revka_cli import specs
 from revka_cli.config.headers import clean_header_value, header_name_problem, header_value_problem
 from revka_cli.config.numbers import number_problem, shown
@@ -69,6 +66,8 @@ class Checker:
             full = f"{key}.{name}" if key else str(name)
             child = node.fields.get(name)
             if child is None:
+                import difflib  # only for an unknown key: suggestions
+
                 guess = [] if self.full() else difflib.get_close_matches(str(name), list(node.fields),
                                                                           n=1, cutoff=0.6)
                 tip = f" (did you mean '{guess[0]}'?)" if guess else ""
@@ -204,6 +203,8 @@ class Checker:
     def _argv(self, value, key: str):
         if isinstance(value, str):
             try:
+                import shlex
+
                 argv = shlex.split(value)
             except ValueError as exc:
                 self.report(ERROR, key, f"cannot split the command: {exc}")
