@@ -14,6 +14,11 @@ def frozen_map(d: dict | None) -> Mapping:
     return MappingProxyType(dict(d or {}))
 
 
+class DoctorThresholds(Record):
+    max_ttft: float | None = None  # seconds
+    min_tps: float | None = None  # tokens per second
+
+
 class ProviderSettings(Record):
     api_url: str | None = None
     default_model: str | None = None
@@ -23,6 +28,7 @@ class ProviderSettings(Record):
     extra_headers: Mapping[str, str] = EMPTY
     timeout_secs: float | None = None
     allow_insecure_http: bool | None = None
+    doctor: DoctorThresholds | None = None
 
 
 class Runtime(Record):

@@ -70,6 +70,8 @@ class DoctorReport:
     timestamp: str  # UTC ISO 8601
     elapsed_ms: float
     strict: bool = False
+    wait: float = 0.0  # --wait seconds (0: none)
+    polls: int = 1  # probe rounds under --wait
 
     def failing(self, report: ProviderReport) -> bool:
         """Whether this provider makes the run fail (an allowed failure never does). A provider

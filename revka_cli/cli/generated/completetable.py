@@ -78,7 +78,7 @@ COMMANDS = {
         'args': [],
     },
     'doctor models': {
-        'options': {'--provider': None, '-p': None, '--timeout': None, '--junit': None, '--allow-fail': None},
+        'options': {'--provider': None, '-p': None, '--timeout': None, '--wait': None, '--max-ttft': None, '--min-tps': None, '--concurrency': None, '--format': None, '--junit': None, '--allow-fail': None},
         'flags': ['--all-local', '--chat', '--help', '--json', '--no-cache-write', '--strict', '-h'],
         'commands': [],
         'args': [],
