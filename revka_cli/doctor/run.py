@@ -142,14 +142,13 @@ def _write_cache(reports: list[ProviderReport]) -> list[str]:
                and getattr(r.refreshed, "ok", False)]
     if not results:
         return []
-    from revka_cli.catalog.discover import store_result
+    from revka_cli.catalog.discover import store_results
     from revka_cli.catalog.store import CatalogStore
 
     warnings: list[str] = []
     try:
         with CatalogStore() as store:
-            for result in results:
-                warnings.extend(store_result(result, store))
+            warnings.extend(store_results(results, store))  # one index rewrite for them all
     except Exception as exc:  # noqa: BLE001 - the cache is a side effect, never a failure
         log.debug("model cache write failed", exc_info=True)
         warnings.append(f"could not update the model cache ({type(exc).__name__}: {exc})")
