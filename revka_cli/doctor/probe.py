@@ -33,6 +33,7 @@ class Options:
     chat: bool = False
     max_ttft: float | None = None  # seconds (--max-ttft)
     min_tps: float | None = None  # tokens per second (--min-tps)
+    tools: bool = False  # --tools: a tool-call probe
 
     @property
     def steps(self) -> tuple[str, ...]:
@@ -108,6 +109,12 @@ def _steps(cfg: Config, target: Target, rec: Recorder, options: Options,
         rec.add(context)
     if options.chat:
         _chat_step(cfg, endpoint, model, client, rec, options, deadline)
+    if options.tools:
+        from revka_cli.doctor.tools_probe import tools_check
+
+        check, verdict = tools_check(endpoint, model, client, deadline)
+        rec.report.figures["tools"] = verdict
+        rec.add(check)
 
 
 def _chat_step(cfg: Config, endpoint: Endpoint, model: str | None, client, rec: Recorder,

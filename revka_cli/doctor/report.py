@@ -108,8 +108,9 @@ def junit_xml(report: DoctorReport) -> str:
             skipped += 1
         elif check.detail:
             ET.SubElement(case, "system-out").text = _xml_safe(f"{check.status}: {check.detail}")
-        if check.name == "chat" and provider.figures:
-            _properties(case, provider.figures)
+        if check.name in ("chat", "tools") and provider.figures:
+            _properties(case, {k: v for k, v in provider.figures.items()
+                               if (k == "tools") == (check.name == "tools")})
     suite.set("failures", str(failures))
     suite.set("errors", "0")
     suite.set("skipped", str(skipped))

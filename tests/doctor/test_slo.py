@@ -171,3 +171,44 @@ def test_an_unlisted_name_warns_on_llama_server_and_fails_where_names_route(serv
     assert by["llamacpp"]["model"]["status"] == "warn"
     assert "answers any name with its one model 'served'" in by["llamacpp"]["model"]["detail"]
     assert by["vllm"]["model"]["status"] == "fail"
+
+
+TOOL_CALL = [chunk({"choices": [{"index": 0, "delta": {"tool_calls": [{
+                 "index": 0, "id": "call_1", "type": "function",
+                 "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]}}]}),
+             chunk({"choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]}),
+             b"data: [DONE]\n\n"]
+
+
+def test_tools_probe_reports_supported_unsupported_and_failed(server, write_config, revka,
+                                                              tmp_path):
+    setup(server, write_config, Reply.sse(TOOL_CALL))
+    res = revka("doctor", "models", "--json", "--tools", "--junit", str(tmp_path / "j.xml"))
+    provider = json.loads(res.stdout)["providers"][0]
+    tools = {c["name"]: c for c in provider["checks"]}["tools"]
+    assert res.exit_code == 0 and tools["status"] == "ok"
+    assert tools["detail"] == "supported: 'm' called get_weather (finish tool_calls)"
+    assert provider["figures"] == {"tools": "supported"}
+    body = server.requests[-1].json()
+    assert body["tools"][0]["function"]["name"] == "get_weather"
+    case = next(c for c in ET.parse(tmp_path / "j.xml").getroot() if c.get("name") == "vllm tools")
+    assert [(p.get("name"), p.get("value")) for p in case.find("properties")] == \
+        [("tools", "supported")]
+
+    refusal = {"error": {"code": 500, "message": "tools param requires --jinja flag",
+                         "type": "server_error"}}
+    server.route("POST", "/v1/chat/completions", Reply.json(refusal, 500))
+    res = revka("doctor", "models", "--json", "--tools")
+    provider = json.loads(res.stdout)["providers"][0]
+    assert res.exit_code == 0 and provider["figures"]["tools"] == "unsupported"
+    assert revka("doctor", "models", "--tools", "--strict").exit_code == 1
+
+    server.route("POST", "/v1/chat/completions", stream(0.0, 3, 0.0))
+    res = revka("doctor", "models", "--json", "--tools")
+    tools = {c["name"]: c for c in json.loads(res.stdout)["providers"][0]["checks"]}["tools"]
+    assert tools["status"] == "warn" and "called no tool" in tools["detail"]
+
+    server.route("POST", "/v1/chat/completions", Reply.json({"error": "boom"}, 502))
+    res = revka("doctor", "models", "--json", "--tools")
+    provider = json.loads(res.stdout)["providers"][0]
+    assert res.exit_code == 1 and provider["figures"]["tools"] == "failed"

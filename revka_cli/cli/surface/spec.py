@@ -154,6 +154,8 @@ DOCTOR = (
                 "token takes longer than this.", metavar="SECONDS", bounds=(0.000001, MAX_SECONDS)),
             Opt("min_tps", ("--min-tps",), "float", "With --chat: fail a provider slower than this "
                 "many tokens per second.", metavar="N", bounds=(0, MAX_COUNT)),
+            Opt("tools", ("--tools",), "flag", "Also offer the model one tool: supported, "
+                "unsupported or failed."),
             Opt("concurrency", ("--concurrency",), "int", "Probe at most N providers at once.",
                 default=64, metavar="N", bounds=(1, 256)),
             _json("Print one JSON object."),
