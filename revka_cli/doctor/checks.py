@@ -208,7 +208,8 @@ def model_confirmed(unlisted: Check, probe: ChatProbe, model: str) -> Check:
     """An unlisted model on a custom server, after a 1-token request with it."""
     if probe.error is None:
         return Check("model", OK, probe.latency_ms,
-                     f"'{model}' is not in the list but answered a {probe.max_tokens}-token request")
+                     f"'{model}' is not in the list but answered a {probe.max_tokens}-token "
+                     "request")
     unlisted.latency_ms = probe.latency_ms
     if not isinstance(probe.error, NotFoundError):
         unlisted.detail += f"; a 1-token request failed too: {probe.error.message}"
@@ -229,4 +230,5 @@ def model_from_chat(target: Target, probe: ChatProbe | None, model: str | None) 
     if isinstance(probe.error, NotFoundError):
         return Check("model", FAIL, 0.0, f"'{model}' not found: {probe.error.message}",
                      models_hint(target.provider), EXIT_NOT_FOUND)
-    return Check("model", OK, 0.0, f"'{model}' answered a {probe.max_tokens}-token request (no models endpoint)")
+    return Check("model", OK, 0.0, f"'{model}' answered a {probe.max_tokens}-token request "
+                 "(no models endpoint)")

@@ -13,7 +13,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from revka_cli.doctor.results import FAIL, OK, WARN, Check, ProviderReport
 from revka_cli.doctor.servers import DEGRADED, LOADING, READY, Signal, server_module
-from revka_cli.errors import EXIT_AUTH, EXIT_CONNECT, EXIT_NOT_FOUND, EXIT_RATE_OR_SERVER, RevkaError
+from revka_cli.errors import (
+    EXIT_AUTH, EXIT_CONNECT, EXIT_NOT_FOUND, EXIT_RATE_OR_SERVER, RevkaError,
+)
 
 UNREACHABLE, AUTH_FAILED, MODEL_MISSING = "unreachable", "auth_failed", "model_missing"
 STATES = (READY, LOADING, UNREACHABLE, AUTH_FAILED, MODEL_MISSING, DEGRADED)
@@ -51,7 +53,8 @@ def _getter(endpoint, client, deadline: float):
     return get
 
 
-def ready_check(endpoint, model: str | None, client, deadline: float) -> tuple[Check, Signal | None]:
+def ready_check(endpoint, model: str | None, client,
+                deadline: float) -> tuple[Check, Signal | None]:
     """The `ready` check: the server kind's signal, or a note that it has none."""
     started = time.monotonic()
     module = server_module(endpoint.provider)
@@ -84,7 +87,7 @@ def state_of(report: ProviderReport) -> str:
         if (ready and ready.status == WARN) or (chat and chat.status == WARN):
             return DEGRADED
         return READY
-    if failed.name == "ready" and failed.exit_code == EXIT_RATE_OR_SERVER:
+    if failed.name == "ready" and failed.hint == LOADING_HINT:
         return LOADING
     if failed.exit_code == EXIT_AUTH:
         return AUTH_FAILED

@@ -64,8 +64,8 @@ def run_doctor(cfg: Config, targets: list[Target], *, timeout: float = 10.0, cha
     if wait > 0 and targets:
         from revka_cli.doctor.wait import wait_until_ready
 
-        result = wait_until_ready(finished, probe, limit=max(0.0, wait - (time.monotonic() - started)),
-                                  timeout=timeout, progress=progress)
+        left = max(0.0, wait - (time.monotonic() - started))
+        result = wait_until_ready(finished, probe, limit=left, timeout=timeout, progress=progress)
         finished, polls = result.reports, result.polls
     elapsed = (time.monotonic() - started) * 1000
     warnings = _write_cache(finished) if cache_write else []

@@ -4,10 +4,12 @@ replay the documented answers (tests/fixtures/doctor/)."""
 from __future__ import annotations
 
 import json
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from tests.doctor.conftest import fixture_body, fixture_reply, models_reply
-from tests.servers import Reply
+from tests.servers import Reply, closed_port
 
 LOADING = "llamacpp_health_loading.json"
 HEALTHY = "llamacpp_health_ok.json"
@@ -171,3 +173,41 @@ def test_json_carries_a_schema_version(server, write_config, revka):
     _, data, _ = run(revka)
     assert data["schema_version"] == 2
     assert "404" in checks(only(data))["ready"]["detail"]  # this fake has no /health
+
+
+def _serve_later(port: int, delay: float, stop: threading.Event) -> None:
+    """After `delay` s, a vLLM-like server on `port`: /health 200, /v1/models lists "m"."""
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            body = b"" if self.path == "/health" else json.dumps({"data": [{"id": "m"}]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    time.sleep(delay)
+    httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    httpd.timeout = 0.05
+    while not stop.is_set():
+        httpd.handle_request()
+    httpd.server_close()
+
+
+def test_wait_rides_out_a_server_that_is_not_listening_yet(write_config, revka):
+    """vLLM does not listen while it loads: doctor sees `unreachable`, and --wait keeps polling."""
+    port, stop = closed_port(), threading.Event()
+    thread = threading.Thread(target=_serve_later, args=(port, 1.0, stop), daemon=True)
+    thread.start()
+    try:
+        one(write_config, "vllm", f"http://127.0.0.1:{port}/v1")
+        res, data, elapsed = run(revka, "--wait", "15")
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+    assert res.exit_code == 0, res
+    assert only(data)["readiness"] == "ready" and data["wait"]["polls"] >= 2
+    assert "vllm unreachable (connection refused" in res.stderr
+    assert elapsed < 8

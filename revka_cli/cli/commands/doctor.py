@@ -107,7 +107,8 @@ def _print_github(report, state) -> None:
         with open(path, "a", encoding="utf-8") as summary:
             summary.write(job_summary(report) + "\n")
     except OSError as exc:
-        warn(state, f"cannot append the job summary to $GITHUB_STEP_SUMMARY ({exc.strerror or exc})")
+        warn(state, "cannot append the job summary to $GITHUB_STEP_SUMMARY "
+                    f"({exc.strerror or exc})")
 
 
 def render_table(report, file, *, color: bool = True, width: int | None = None) -> None:
