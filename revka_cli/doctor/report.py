@@ -40,11 +40,13 @@ def latency_text(ms: float | None) -> str:
 
 
 def detail_text(provider: ProviderReport) -> str:
-    """The check that explains the status, else the last check that ran."""
+    """The check that explains the status; for a provider that passed, the chat figures or the
+    model served; else the last check that ran."""
     check = provider.headline
     if check is None:
         ran = [c for c in provider.checks if c.status != SKIP]
-        check = ran[-1] if ran else None
+        named = {c.name: c for c in ran}
+        check = named.get("chat") or named.get("model") or (ran[-1] if ran else None)
     if check is None:
         return ""
     prefix = "" if check.status == OK else f"{check.name}: "

@@ -77,3 +77,13 @@ def test_declared_custom_window_larger_than_served_warns(server, write_config, r
     assert found["context"]["detail"].startswith(
         "models.custom.available_models 'qwen' 32768 larger than the 2048 tokens served "
         "(the models endpoint)")
+
+
+def test_the_plain_report_of_a_passing_provider_names_the_model_served(server, write_config,
+                                                                       revka):
+    llama_props(server, 8192, 1)
+    config(write_config, f"{server.url}/v1")
+    res = revka("doctor", "models", "--no-cache-write")
+    row = res.stdout.splitlines()[1]
+    assert res.exit_code == 0 and row.split()[2] == "ok"
+    assert row.endswith("serves 'm' (1 model)")  # not the context check that ran after it
