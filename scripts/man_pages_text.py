@@ -52,8 +52,10 @@ EXAMPLES = {
     ],
     "doctor": [
         ("Check every configured provider; exit 1 when any fails:", "revka doctor models"),
-        ("Also time a real 1-token answer, and write a JUnit report for CI:",
+        ("Also time a real streamed answer, and write a JUnit report for CI:",
          "revka doctor models --chat --junit doctor.xml"),
+        ("Right after starting a server: wait until it is ready, then gate on the first token:",
+         "revka doctor models --wait 300 --chat --max-ttft 5 --format github"),
         ("Check two providers, allowing one to fail:",
          "revka doctor models -p ollama -p vllm --allow-fail vllm"),
         ("Machine-readable:", "revka doctor models --json | jq '.providers[] | {provider, status}'"),

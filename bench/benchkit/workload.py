@@ -17,6 +17,7 @@ TTFT_CHUNKS = 200
 TTFT_PAUSE = 0.25  # seconds the TTFT server waits after the first token
 CACHE_MODELS = 500
 DOCTOR_PROVIDERS = 10
+DOCTOR_FLEET = 50  # the scale benchmark: 50 providers, each its own server
 DOCTOR_DELAY = 1.0
 PROMPT = "Say something long."
 COMPLETION_WORDS = "revka models set lla"

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from . import servers
 from .procs import excerpt, spawn
-from .workload import (CACHE_MODELS, DOCTOR_DELAY, DOCTOR_PROVIDERS, FULL_CONFIG_FIXTURE,
+from .workload import (CACHE_MODELS, DOCTOR_DELAY, DOCTOR_FLEET, DOCTOR_PROVIDERS,
+                       FULL_CONFIG_FIXTURE,
                        RUN_LIMIT, SEED_CACHE, SMALL_STREAM_CHUNKS, STREAM_CHUNKS, TTFT_CHUNKS,
                        TTFT_PAUSE)
 
@@ -34,7 +35,8 @@ class Workspace:
         self.python = venv / "bin" / "python"
         self.tmp = Path(tempfile.mkdtemp(prefix="revka-bench-"))
         self.home = self.tmp / "home"
-        for sub in ("home/.config", "home/.cache", "cache-main", "cache-doctor", "configs"):
+        for sub in ("home/.config", "home/.cache", "cache-main", "cache-doctor10", "cache-doctor50",
+                    "configs"):
             (self.tmp / sub).mkdir(parents=True)
         self.configs: dict[str, Path] = {}
         self.urls: dict[str, str] = {}  # stream name -> the chat endpoint
@@ -81,8 +83,9 @@ class Workspace:
         for key, count in STREAMS.items():
             self.answers[key] = "".join(servers.tokens(count))
         if doctor:
-            self._doctor_config([self.server_bases[f"doctor{i}"]
-                                 for i in range(DOCTOR_PROVIDERS)])
+            bases = [self.server_bases[f"doctor{i}"] for i in range(DOCTOR_FLEET)]
+            self._doctor_config("doctor10", bases[:DOCTOR_PROVIDERS])
+            self._doctor_config("doctor50", bases)
 
     def _seed_cache(self) -> None:
         """The catalog cache: 500 models for the default provider, through revka's catalog API;
@@ -101,7 +104,7 @@ class Workspace:
         """The servers: their own process, every body built before it answers."""
         spec = {"stream_chunks": STREAM_CHUNKS, "small_chunks": SMALL_STREAM_CHUNKS,
                 "ttft_chunks": TTFT_CHUNKS, "ttft_pause": TTFT_PAUSE, "lifetime": RUN_LIMIT,
-                "doctor_servers": DOCTOR_PROVIDERS if doctor else 0, "doctor_delay": DOCTOR_DELAY}
+                "doctor_servers": DOCTOR_FLEET if doctor else 0, "doctor_delay": DOCTOR_DELAY}
         python = sys.executable or str(self.python)
         self.server_proc = subprocess.Popen(
             [python, str(Path(servers.__file__)), json.dumps(spec)], stdin=subprocess.PIPE,
@@ -112,15 +115,15 @@ class Workspace:
         started = json.loads(line)
         self.server_bases, self.stream_lines = started["urls"], started["lines"]
 
-    def doctor_hits(self) -> list[int]:
+    def doctor_hits(self, count: int = DOCTOR_PROVIDERS) -> list[int]:
         out = []
-        for i in range(DOCTOR_PROVIDERS):
+        for i in range(count):
             with urllib.request.urlopen(f"{self.server_bases[f'doctor{i}']}/_bench/hits",
                                         timeout=10) as response:
                 out.append(json.loads(response.read())["hits"])
         return out
 
-    def _doctor_config(self, urls: list[str]) -> None:
+    def _doctor_config(self, name: str, urls: list[str]) -> None:
         """The default provider and five more local ones, then custom:<url> providers."""
         named = ["llamacpp", "vllm", "sglang", "osaurus", "litellm", "ollama"]
         lines = ['default_provider = "llamacpp"', f'default_model = "{servers.MODEL}"',
@@ -133,7 +136,7 @@ class Workspace:
             else:
                 lines += [f'[providers."custom:{url}/v1"]']
             lines += [f'default_model = "{servers.MODEL}"', ""]
-        self.write_config("doctor10", "\n".join(lines))
+        self.write_config(name, "\n".join(lines))
 
     def close(self) -> None:
         proc = self.server_proc

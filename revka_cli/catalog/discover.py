@@ -131,6 +131,20 @@ def store_result(result: RefreshResult, store: CatalogStore | None = None) -> li
     return store.warnings[seen:]
 
 
+def store_results(results: list[RefreshResult], store: CatalogStore) -> list[str]:
+    """Write many successful results with one index rewrite; failures as store_result does."""
+    seen = len(store.warnings)
+    good = [r for r in results if r.ok and not r.declared and not r.cached and r.base_url]
+    if good:
+        store.put_many([make_entry(r.provider, r.base_url, [m.to_dict() for m in r.models],
+                                   r.fetched_at or time.time()) for r in good])
+    chosen = {id(r) for r in good}
+    for result in results:
+        if id(result) not in chosen:
+            store_result(result, store)
+    return store.warnings[seen:]
+
+
 def default_client_factory(cfg: Config):
     def make():
         from revka_cli.transport.http import HttpClient

@@ -227,6 +227,10 @@ class CatalogStore:
 
     def put(self, entry: dict) -> bool:
         """Store one entry and rewrite the plain index. False (with a warning) on failure."""
+        return self.put_many([entry])
+
+    def put_many(self, entries: list[dict]) -> bool:
+        """Store entries, then rewrite the plain index once. False (with a warning) on failure."""
         for attempt in (1, 2):
             cache = self._cache_or_none()
             if cache is None:
@@ -234,8 +238,9 @@ class CatalogStore:
             try:
                 import diskcache
 
-                cache.set(entry_key(entry["provider"], entry["base_url"]),
-                          json.dumps(SESSION.scrub_data(entry)), retry=True)
+                for entry in entries:
+                    cache.set(entry_key(entry["provider"], entry["base_url"]),
+                              json.dumps(SESSION.scrub_data(entry)), retry=True)
                 with diskcache.Lock(cache, _LOCK_KEY, expire=30):
                     self._write_index(cache)
                 return True

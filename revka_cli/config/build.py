@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from revka_cli.config.settings import (
-    Config, CustomModels, Models, Multimodal, Pacing, ProviderSettings, Reliability, Runtime,
+    Config, CustomModels, DoctorThresholds, Models, Multimodal, Pacing, ProviderSettings, Reliability, Runtime,
     frozen_map,
 )
 
@@ -21,7 +21,8 @@ def build_config(data: dict, origins: dict[str, str]) -> Config:
     custom = models.get("custom") or {}
     reliability = data.get("reliability") or {}
     providers = {
-        pid: _pick(ProviderSettings, table, extra_headers=frozen_map(table.get("extra_headers")))
+        pid: _pick(ProviderSettings, table, extra_headers=frozen_map(table.get("extra_headers")),
+                   doctor=_pick(DoctorThresholds, table["doctor"]) if table.get("doctor") else None)
         for pid, table in (data.get("providers") or {}).items()
     }
     top = {k: v for k, v in data.items() if k not in _SECTIONS}

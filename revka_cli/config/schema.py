@@ -49,6 +49,13 @@ PROVIDER_TABLE = Table({
     "allow_insecure_http": Field("bool", doc="allow sending the key over plain http to a remote host"),
     "vision": Field("bool", doc="accept images (a server running a vision model); default: the "
                     "provider catalog's"),
+    "doctor": Table({
+        "max_ttft": Field("number", doc="doctor --chat fails this provider when the first token "
+                          "takes longer (seconds; --max-ttft wins)", minimum=0.000001,
+                          maximum=MAX_SECONDS),
+        "min_tps": Field("number", doc="doctor --chat fails this provider below this many tokens "
+                         "per second (--min-tps wins)", minimum=0, maximum=MAX_COUNT),
+    }, "SLO thresholds for `revka doctor models --chat`"),
 }, "settings for one provider: its own URL, key and headers")
 
 SCHEMA = Table({

@@ -14,6 +14,11 @@ def frozen_map(d: dict | None) -> Mapping:
     return MappingProxyType(dict(d or {}))
 
 
+class DoctorThresholds(Record):
+    max_ttft: float | None = None  # seconds
+    min_tps: float | None = None  # tokens per second
+
+
 class ProviderSettings(Record):
     api_url: str | None = None
     default_model: str | None = None
@@ -24,6 +29,7 @@ class ProviderSettings(Record):
     timeout_secs: float | None = None
     allow_insecure_http: bool | None = None
     vision: bool | None = None  # None: the catalog's
+    doctor: DoctorThresholds | None = None
 
 
 class Runtime(Record):

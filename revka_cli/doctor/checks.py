@@ -8,8 +8,10 @@ from collections.abc import Mapping
 
 from revka_cli import specs
 from revka_cli.config import Config
-from revka_cli.doctor.listing import ChatProbe, Listing
+from revka_cli.doctor.chat_probe import ChatProbe
+from revka_cli.doctor.listing import Listing
 from revka_cli.doctor.results import FAIL, OK, SKIP, WARN, Check
+from revka_cli.doctor.servers import IGNORES_MODEL_NAME
 from revka_cli.doctor.targets import Target
 from revka_cli.redact import display_provider
 from revka_cli.errors import (
@@ -137,7 +139,7 @@ def auth_from_chat(endpoint: Endpoint, probe: ChatProbe | None) -> Check:
                      "set a default_model for this provider so doctor can send a 1-token request")
     exc, ms = probe.error, probe.latency_ms
     if exc is None:
-        return Check("auth", OK, ms, f"{where}; a 1-token request was accepted")
+        return Check("auth", OK, ms, f"{where}; a {probe.max_tokens}-token request was accepted")
     if isinstance(exc, NotFoundError) and "model" in http_parts(exc)[1].lower():
         return Check("auth", OK, ms, f"{where}; the key was accepted (the model was not)")
     if isinstance(exc, NotFoundError):
@@ -169,6 +171,10 @@ def model_from_listing(target: Target, endpoint: Endpoint, names: list[str]) -> 
                      "listed); presence not checked", "add --chat to try the model for real")
     hint = models_hint(endpoint.provider)
     if target.model and not _served(target.model, names, endpoint):
+        if endpoint.provider in IGNORES_MODEL_NAME and len(names) == 1:
+            return Check("model", WARN, 0.0, f"'{target.model}' is not listed; this server "
+                         f"answers any name with its one model '{names[0]}'",
+                         f"set the model to '{names[0]}'")
         return Check("model", FAIL, 0.0, f"'{target.model}' is not served ({count}: "
                      f"{_sample(names)})", hint, EXIT_NOT_FOUND)
     missing = [m for m in target.declared
@@ -197,7 +203,8 @@ def model_confirmed(unlisted: Check, probe: ChatProbe, model: str) -> Check:
     """An unlisted model on a custom server, after a 1-token request with it."""
     if probe.error is None:
         return Check("model", OK, probe.latency_ms,
-                     f"'{model}' is not in the list but answered a 1-token request")
+                     f"'{model}' is not in the list but answered a {probe.max_tokens}-token "
+                     "request")
     unlisted.latency_ms = probe.latency_ms
     if not isinstance(probe.error, NotFoundError):
         unlisted.detail += f"; a 1-token request failed too: {probe.error.message}"
@@ -218,22 +225,5 @@ def model_from_chat(target: Target, probe: ChatProbe | None, model: str | None) 
     if isinstance(probe.error, NotFoundError):
         return Check("model", FAIL, 0.0, f"'{model}' not found: {probe.error.message}",
                      models_hint(target.provider), EXIT_NOT_FOUND)
-    return Check("model", OK, 0.0, f"'{model}' answered a 1-token request (no models endpoint)")
-
-
-def chat_check(provider: str, probe: ChatProbe | None, model: str | None) -> Check:
-    """Step 5 (--chat): a real 1-token completion, timing the first token."""
-    if probe is None or model is None:
-        return Check("chat", SKIP, 0.0, "no model configured: nothing to send",
-                     "set a default_model for this provider")
-    if probe.error is None:
-        ttft = probe.first_token_ms
-        first = f"first token in {ttft:.0f} ms" if ttft is not None else "answered with no text"
-        return Check("chat", OK, probe.latency_ms, f"'{model}': {first}")
-    if isinstance(probe.error, AuthError):
-        return Check("chat", FAIL, probe.latency_ms, probe.error.message, probe.error.hint,
-                     EXIT_AUTH)
-    if isinstance(probe.error, NotFoundError):
-        return Check("chat", FAIL, probe.latency_ms, probe.error.message,
-                     models_hint(provider), EXIT_NOT_FOUND)
-    return transport_failure("chat", probe.error, probe.latency_ms, "1-token request")
+    return Check("model", OK, 0.0, f"'{model}' answered a {probe.max_tokens}-token request "
+                 "(no models endpoint)")

@@ -1,12 +1,12 @@
-"""The two HTTP probes: the models endpoint (GET, any protocol) and a 1-token chat request.
-
-Both return plain values and never raise: a transport failure comes back as the RevkaError it was.
+"""The models endpoint probe (GET, any protocol), and the deadline every request of a provider
+keeps. It returns plain values and never raises: a transport failure comes back as the RevkaError
+it was. The chat probes are in doctor/chat_probe.py.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from revka_cli import specs
 from revka_cli.providers.protocols.model_list import NOT_A_LIST
@@ -16,28 +16,18 @@ from revka_cli.transport.http import HttpClient
 from revka_cli.transport.answers import read_body
 from revka_cli.transport.policy import Timeouts
 
-PROBE_PROMPT = "Say OK"
-
 
 @dataclass
 class Listing:
     """What the models endpoint said."""
 
     names: list[str] | None = None  # the model names, when it answered a model list
+    windows: dict[str, int] = field(default_factory=dict)  # name -> context the list reports
     error: RevkaError | None = None  # why not: transport failure, HTTP error, not a list
     absent: bool = False  # the server has no models endpoint (HTTP 404, or 405)
     unreadable: bool = False  # it answered 2xx, but not a model list
     latency_ms: float = 0.0
     refreshed: object = None  # the catalog's RefreshResult, for the cache write
-
-
-@dataclass
-class ChatProbe:
-    """What a 1-token chat request did."""
-
-    error: RevkaError | None = None
-    latency_ms: float = 0.0
-    first_token_ms: float | None = None
 
 
 def timeouts_until(deadline: float) -> Timeouts:
@@ -80,7 +70,7 @@ def fetch_listing(endpoint: Endpoint, client: HttpClient, deadline: float) -> Li
         result = refresh(endpoint, DeadlineClient(client, deadline))
         listing = Listing(error=result.error, refreshed=result)
         if result.ok:
-            listing.names = [m.name for m in result.models]
+            _take(listing, result.models)
     else:
         listing = _fetch_uncached(endpoint, client, deadline)
     if listing.error is not None:
@@ -104,9 +94,15 @@ def _fetch_uncached(endpoint: Endpoint, client: HttpClient, deadline: float) -> 
                                     listing_headers(endpoint), None, timeouts_until(deadline))
         check_status(stream, error_message)
         body = read_body(stream)
-        return Listing(names=[m.name for m in parse_model_list(endpoint.provider, endpoint.wire, body)])
+        return _take(Listing(), parse_model_list(endpoint.provider, endpoint.wire, body))
     except RevkaError as exc:
         return Listing(error=exc)
+
+
+def _take(listing: Listing, models) -> Listing:
+    listing.names = [m.name for m in models]
+    listing.windows = {m.name: m.context_window for m in models if m.context_window}
+    return listing
 
 
 def listing_headers(endpoint: Endpoint) -> dict[str, str]:
@@ -114,24 +110,3 @@ def listing_headers(endpoint: Endpoint) -> dict[str, str]:
                if k.lower() not in ("content-type", "accept")}
     headers["Accept"] = "application/json"
     return headers
-
-
-def one_token_chat(endpoint: Endpoint, model: str, client: HttpClient,
-                   deadline: float) -> ChatProbe:
-    """A real 1-token completion, streamed, timing the first token."""
-    from revka_cli.chat.probe import single_attempt
-    from revka_cli.providers.request import ChatRequest, Message
-
-    started = time.monotonic()
-    probe = ChatProbe()
-    request = ChatRequest(model=model, messages=(Message("user", PROBE_PROMPT),), max_tokens=1,
-                          stream=True)
-    try:
-        _result, timing = single_attempt(endpoint, request, client,
-                                         timeouts=timeouts_until(deadline))
-        if timing.first_token is not None:
-            probe.first_token_ms = (timing.first_token - timing.started) * 1000
-    except RevkaError as exc:
-        probe.error = exc
-    probe.latency_ms = (time.monotonic() - started) * 1000
-    return probe

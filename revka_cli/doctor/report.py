@@ -15,11 +15,22 @@ COLUMNS = ("PROVIDER", "URL", "STATUS", "LATENCY", "MODELS", "DETAIL")
 JUNIT_SUITE = "revka doctor models"
 
 
+SCHEMA_VERSION = 2  # 2: readiness, figures, wait; 1 (no field): before
+
+
+def provider_json(provider: ProviderReport) -> dict:
+    from revka_cli.doctor.readiness import state_of
+
+    return {**provider.to_dict(), "readiness": state_of(provider)}
+
+
 def to_json(report: DoctorReport) -> dict:
-    return {"revka_version": __version__, "timestamp": report.timestamp, "ok": report.ok,
-            "strict": report.strict, "elapsed_ms": round(report.elapsed_ms, 1),
+    return {"schema_version": SCHEMA_VERSION, "revka_version": __version__,
+            "timestamp": report.timestamp, "ok": report.ok, "strict": report.strict,
+            "elapsed_ms": round(report.elapsed_ms, 1), "wait": {"seconds": report.wait,
+                                                               "polls": report.polls},
             "summary": report.counts(),
-            "providers": [p.to_dict() for p in report.providers]}
+            "providers": [provider_json(p) for p in report.providers]}
 
 
 def latency_text(ms: float | None) -> str:
@@ -29,11 +40,13 @@ def latency_text(ms: float | None) -> str:
 
 
 def detail_text(provider: ProviderReport) -> str:
-    """The check that explains the status, else the last check that ran."""
+    """The check that explains the status; for a provider that passed, the chat figures or the
+    model served; else the last check that ran."""
     check = provider.headline
     if check is None:
         ran = [c for c in provider.checks if c.status != SKIP]
-        check = ran[-1] if ran else None
+        named = {c.name: c for c in ran}
+        check = named.get("chat") or named.get("model") or (ran[-1] if ran else None)
     if check is None:
         return ""
     prefix = "" if check.status == OK else f"{check.name}: "
@@ -97,12 +110,27 @@ def junit_xml(report: DoctorReport) -> str:
             skipped += 1
         elif check.detail:
             ET.SubElement(case, "system-out").text = _xml_safe(f"{check.status}: {check.detail}")
+        if check.name in ("chat", "tools") and provider.figures:
+            _properties(case, {k: v for k, v in provider.figures.items()
+                               if (k == "tools") == (check.name == "tools")})
     suite.set("failures", str(failures))
     suite.set("errors", "0")
     suite.set("skipped", str(skipped))
     ET.indent(suite)
     body = ET.tostring(suite, encoding="unicode")
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
+
+
+def _properties(case, figures: dict) -> None:
+    """JUnit <properties> of the chat case: ttft_ms, tokens_per_s, usage_reported, finish."""
+    import xml.etree.ElementTree as ET
+
+    node = ET.Element("properties")
+    for name, value in figures.items():
+        if value is not None:
+            shown = str(value).lower() if isinstance(value, bool) else str(value)
+            ET.SubElement(node, "property", name=name, value=_xml_safe(shown))
+    case.insert(0, node)
 
 
 def _xml_safe(text: str) -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
-STEPS = ("config", "connect", "auth", "model", "chat")
+STEPS = ("config", "connect", "ready", "auth", "model", "chat")
 _RANK = {SKIP: 0, OK: 1, WARN: 2, FAIL: 3}
 
 
 @dataclass
 class Check:
-    name: str  # one of STEPS
+    name: str  # one of STEPS, or an extra check: context, tools
     status: str  # ok | warn | fail | skip
     latency_ms: float | None = None
     detail: str = ""
@@ -32,6 +32,7 @@ class ProviderReport:
     latency_ms: float | None = None
     checks: list[Check] = field(default_factory=list)
     allow_fail: bool = False
+    figures: dict = field(default_factory=dict)  # --chat: ttft_ms, tokens_per_s, usage, finish
     refreshed: object = field(default=None, repr=False)  # the catalog's result, for the cache
 
     @property
@@ -59,7 +60,8 @@ class ProviderReport:
         return {"provider": self.provider, "url": self.url, "status": self.status,
                 "model": self.model, "model_count": self.model_count,
                 "latency_ms": _ms(self.latency_ms), "exit_code": self.exit_code,
-                "allow_fail": self.allow_fail, "checks": [c.to_dict() for c in self.checks]}
+                "allow_fail": self.allow_fail, "figures": self.figures,
+                "checks": [c.to_dict() for c in self.checks]}
 
 
 @dataclass
@@ -68,6 +70,8 @@ class DoctorReport:
     timestamp: str  # UTC ISO 8601
     elapsed_ms: float
     strict: bool = False
+    wait: float = 0.0  # --wait seconds (0: none)
+    polls: int = 1  # probe rounds under --wait
 
     def failing(self, report: ProviderReport) -> bool:
         """Whether this provider makes the run fail (an allowed failure never does). A provider

@@ -13,7 +13,7 @@ import os
 import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from revka_cli.config import Config
@@ -40,36 +40,58 @@ def utc_timestamp() -> str:
 
 def run_doctor(cfg: Config, targets: list[Target], *, timeout: float = 10.0, chat: bool = False,
                cache_write: bool = True, allow_fail: Iterable[str] = (), strict: bool = False,
-               env: Mapping[str, str] | None = None) -> RunOutcome:
-    """Probe `targets` concurrently and return the report. Never raises for a provider problem."""
+               env: Mapping[str, str] | None = None, wait: float = 0.0,
+               concurrency: int = MAX_WORKERS, max_ttft: float | None = None,
+               min_tps: float | None = None, tools: bool = False,
+               progress=None) -> RunOutcome:
+    """Probe `targets` concurrently and return the report. Never raises for a provider problem.
+    With `wait`, providers still loading or not answering are probed again until `wait` s pass."""
     env = os.environ if env is None else env
-    options = Options(timeout=timeout, chat=chat)
+    options = Options(timeout=timeout, chat=chat, max_ttft=max_ttft, min_tps=min_tps,
+                      tools=tools)
     allowed = set(allow_fail)
     timestamp, started = utc_timestamp(), time.monotonic()
-    reports = [ProviderReport(display_provider(t.provider), allow_fail=t.provider in allowed)
-               for t in targets]
-    finished = _probe_all(cfg, targets, reports, options, env)
+
+    def probe(indexes: list[int], round_timeout: float) -> list[ProviderReport]:
+        chosen = [targets[i] for i in indexes]
+        fresh = [ProviderReport(display_provider(t.provider), allow_fail=t.provider in allowed)
+                 for t in chosen]
+        return _probe_all(cfg, chosen, fresh, replace(options, timeout=round_timeout), env,
+                          concurrency)
+
+    finished = probe(list(range(len(targets))), timeout)
+    polls = 1
+    if wait > 0 and targets:
+        from revka_cli.doctor.wait import wait_until_ready
+
+        left = max(0.0, wait - (time.monotonic() - started))
+        result = wait_until_ready(finished, probe, limit=left, timeout=timeout, progress=progress)
+        finished, polls = result.reports, result.polls
     elapsed = (time.monotonic() - started) * 1000
     warnings = _write_cache(finished) if cache_write else []
-    return RunOutcome(DoctorReport(finished, timestamp, elapsed, strict), warnings)
+    report = DoctorReport(finished, timestamp, elapsed, strict, wait=wait, polls=polls)
+    return RunOutcome(report, warnings)
 
 
 def _probe_all(cfg: Config, targets: list[Target], reports: list[ProviderReport], options: Options,
-               env: Mapping[str, str]) -> list[ProviderReport]:
+               env: Mapping[str, str], concurrency: int = MAX_WORKERS) -> list[ProviderReport]:
+    """At most `concurrency` providers at once; each within options.timeout of its own start."""
     if not targets:
         return []
-    _prewarm(options.chat)
+    _prewarm(options.chat or options.tools)
     from revka_cli.transport.http import HttpClient
     from revka_cli.transport.policy import RetryPolicy, Timeouts
 
     started = time.monotonic()
     client = HttpClient(Timeouts(connect=options.timeout, overall=options.timeout),
                         RetryPolicy(retries=0))
-    pool = ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(targets)),
-                              thread_name_prefix="revka-doctor")
+    workers = max(1, min(concurrency, len(targets)))
+    waves = -(-len(targets) // workers)  # queued providers start when a worker is free
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="revka-doctor")
     futures = [pool.submit(_probe_one, cfg, target, report, options, env, client)
                for target, report in zip(targets, reports)]
-    wait(futures, timeout=max(0.0, started + options.timeout + GRACE_SECS - time.monotonic()))
+    hard = started + waves * options.timeout + GRACE_SECS
+    wait(futures, timeout=max(0.0, hard - time.monotonic()))
     pool.shutdown(wait=False, cancel_futures=True)
     if all(f.done() for f in futures):
         client.close()  # else a straggler may still hold it: let it go with the process
@@ -122,14 +144,13 @@ def _write_cache(reports: list[ProviderReport]) -> list[str]:
                and getattr(r.refreshed, "ok", False)]
     if not results:
         return []
-    from revka_cli.catalog.discover import store_result
+    from revka_cli.catalog.discover import store_results
     from revka_cli.catalog.store import CatalogStore
 
     warnings: list[str] = []
     try:
         with CatalogStore() as store:
-            for result in results:
-                warnings.extend(store_result(result, store))
+            warnings.extend(store_results(results, store))  # one index rewrite for them all
     except Exception as exc:  # noqa: BLE001 - the cache is a side effect, never a failure
         log.debug("model cache write failed", exc_info=True)
         warnings.append(f"could not update the model cache ({type(exc).__name__}: {exc})")

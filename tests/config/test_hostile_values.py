@@ -21,7 +21,8 @@ PATH = "/v1/chat/completions"
 NUMBER_KEYS = [("provider_timeout_secs", ""), ("connect_timeout_secs", "[pacing]\n"),
                ("first_token_timeout_secs", "[pacing]\n"), ("step_timeout_secs", "[pacing]\n"),
                ("timeout_secs", "[providers.vllm]\n"), ("default_temperature", ""),
-               ("max_image_size_mb", "[multimodal]\n")]
+               ("max_image_size_mb", "[multimodal]\n"), ("max_ttft", "[providers.vllm.doctor]\n"),
+               ("min_tps", "[providers.vllm.doctor]\n")]
 
 
 @pytest.mark.parametrize("key, table", NUMBER_KEYS)
@@ -38,6 +39,7 @@ def test_nan_and_infinity_are_refused_in_every_number_field(tmp_path, revka, key
     ("[pacing]\nconnect_timeout_secs = 100000\n", "pacing.connect_timeout_secs"),
     ("provider_max_tokens = 99999999999999999999\n", "provider_max_tokens"),
     ("[reliability]\nprovider_backoff_ms = 99999999999999999999\n", "reliability.provider_backoff_ms"),
+    ("[providers.vllm.doctor]\nmax_ttft = 1e300\n", "providers.vllm.doctor.max_ttft"),
 ])
 def test_numbers_past_their_range_are_refused(tmp_path, revka, text, key):
     path = tmp_path / "config.toml"
@@ -175,3 +177,17 @@ def test_tab_completion_does_not_block_on_a_pipe_at_the_config_path(isolated_env
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=20,
                           env=dict(os.environ))
     assert proc.returncode == 0 and proc.stdout.strip() == "{}", proc
+
+
+def test_doctor_thresholds_validate_and_reach_the_settings(tmp_path, revka):
+    from revka_cli.config import require_config
+
+    path = tmp_path / "config.toml"
+    path.write_text('[providers.vllm.doctor]\nmax_ttft = 0\n')
+    only_error(revka, path, "must be at least")
+    path.write_text('[providers.vllm.doctor]\nmax_ttft = 2.5\nmin_tps = 10\nmin_ttft = 1\n')
+    path.chmod(0o600)
+    loaded = require_config(str(path))
+    assert loaded.config.providers["vllm"].doctor.max_ttft == 2.5
+    assert loaded.config.providers["vllm"].doctor.min_tps == 10
+    assert any("unknown key 'min_ttft'" in w.format() for w in loaded.warnings)

@@ -43,3 +43,16 @@ def toml_table(name: str, **values) -> str:
     lines = [f'[providers."{name}"]']
     lines += [f"{k} = {json.dumps(v)}" for k, v in values.items()]
     return "\n".join(lines) + "\n"
+
+
+FIXTURES = __import__("pathlib").Path(__file__).parent.parent / "fixtures" / "doctor"
+
+
+def fixture_body(name: str) -> bytes:
+    """The body bytes of a tests/fixtures/doctor file (after its `#---` header line)."""
+    raw = (FIXTURES / name).read_bytes()
+    return raw.split(b"\n#---\n", 1)[1]
+
+
+def fixture_reply(name: str, status: int = 200) -> Reply:
+    return Reply(status, [fixture_body(name)], chunked=False)

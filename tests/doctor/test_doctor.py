@@ -14,7 +14,7 @@ from tests.doctor.conftest import CANARY, delayed, models_reply, ollama_tags
 from tests.servers import Reply, closed_port
 
 TIMEOUT = 1.5
-STEPS = ["config", "connect", "auth", "model"]
+STEPS = ["config", "connect", "ready", "auth", "model"]
 # the providers of the mix that answer at once (no hang, no slow answer)
 QUICK = ["-p", "ollama", "-p", "vllm", "-p", "litellm", "-p", "sglang", "-p", "llamacpp"]
 
@@ -105,7 +105,7 @@ def test_mixed_servers_in_one_run(mix, revka):
             assert all(checks[s] == "skip" for s in after), checks
     assert by["ollama"]["model"] == "llama3.2" and by["ollama"]["model_count"] == 2
     assert by["custom"]["model_count"] == 1 and by["custom"]["latency_ms"] >= 700
-    sglang_model = by["sglang"]["checks"][3]
+    sglang_model = by["sglang"]["checks"][4]
     assert "'qwen-7b' is not served" in sglang_model["detail"]
     assert sglang_model["hint"] == "revka models list --provider sglang"
     assert "refused" in by["llamacpp"]["checks"][1]["detail"]
@@ -117,8 +117,8 @@ def test_mixed_servers_in_one_run(mix, revka):
 def test_ollama_is_probed_through_api_tags(mix, revka):
     res, data, _ = run_json(revka, "--provider", "ollama")
     assert res.exit_code == 0
-    assert [r.path for r in mix["ollama"].requests] == ["/api/tags"]
-    assert data["providers"][0]["checks"][3]["detail"] == "serves 'llama3.2' (2 models)"
+    assert [r.path for r in mix["ollama"].requests] == ["/api/version", "/api/tags"]
+    assert data["providers"][0]["checks"][4]["detail"] == "serves 'llama3.2' (2 models)"
 
 
 def test_ten_providers_answering_in_one_second_take_about_one_second(servers, write_config,
@@ -168,7 +168,7 @@ def test_junit_report_parses(mix, revka, tmp_path):
     assert failed == {"litellm auth", "sglang model", "llamacpp connect"}
     assert suite.get("failures") == "3"
     skipped = [c for c in cases if c.find("skipped") is not None]
-    assert len(skipped) == 1 + 0 + 2 and suite.get("skipped") == "3"  # the steps after a failure
+    assert len(skipped) == 1 + 0 + 3 and suite.get("skipped") == "4"  # the steps after a failure
     assert "invalid api key" in next(c for c in cases if c.get("name") == "litellm auth") \
         .find("failure").get("message")
 
@@ -228,7 +228,7 @@ def test_warning_passes_unless_strict(servers, write_config, revka):
     write_config(f'default_provider = "vllm"\n[providers.vllm]\napi_url = "{srv.url}/v1"\n')
     res, data, _ = run_json(revka)
     assert res.exit_code == 0 and data["ok"] is True
-    model = data["providers"][0]["checks"][3]
+    model = data["providers"][0]["checks"][4]
     assert model["status"] == "warn"
     assert model["detail"] == "no model configured for vllm (2 models)"
     res, data, _ = run_json(revka, "--strict")

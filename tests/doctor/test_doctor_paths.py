@@ -56,13 +56,13 @@ def test_declared_custom_without_models_endpoint_uses_a_one_token_request(server
     assert res.exit_code == 0, res
     checks = checks_of(data)
     assert checks["auth"]["status"] == "ok"
-    assert "1-token request was accepted" in checks["auth"]["detail"]
+    assert "16-token request was accepted" in checks["auth"]["detail"]
     assert checks["model"]["status"] == "ok" and "'qwen-local'" in checks["model"]["detail"]
     assert checks["chat"]["status"] == "ok" and "first token in" in checks["chat"]["detail"]
     chats = [r for r in server.requests if r.method == "POST"]
     assert len(chats) == 1  # the --chat step reuses the probe's request
     body = chats[0].json()
-    assert body["model"] == "qwen-local" and body["max_tokens"] == 1 and body["stream"] is True
+    assert body["model"] == "qwen-local" and body["max_tokens"] == 16 and body["stream"] is True
 
 
 def test_custom_url_401_on_the_one_token_request_is_an_auth_failure(server, write_config, revka):
@@ -91,7 +91,7 @@ def test_chat_step_times_the_first_token(server, write_config, revka):
     assert res.exit_code == 0, res
     chat = checks_of(data)["chat"]
     assert chat["status"] == "ok" and chat["latency_ms"] >= 200
-    assert server.requests[-1].json()["max_tokens"] == 1
+    assert server.requests[-1].json()["max_tokens"] == 16  # the deep probe
 
 
 def test_chat_step_model_not_found(server, write_config, revka):

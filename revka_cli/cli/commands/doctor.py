@@ -19,6 +19,30 @@ def _canonical_flag(name: str, flag: str) -> str:
         raise UsageError(f"{flag} {name}: {exc.message}", exc.hint) from None
 
 
+FORMATS = ("text", "json", "github")
+
+
+def _output_format(opts) -> str:
+    chosen = (opts.format or ("json" if opts.as_json else "text")).strip().lower()
+    if chosen not in FORMATS:
+        raise UsageError(f"--format {opts.format}: not one of {', '.join(FORMATS)}",
+                         "use --format text, json or github")
+    if opts.as_json and chosen != "json":
+        raise UsageError(f"--json and --format {chosen} disagree", "pass one of them")
+    return chosen
+
+
+def _progress(state):
+    def show(status) -> None:
+        if not state.quiet:
+            from revka_cli.redact import scrub
+            from revka_cli.textsafe import visible
+
+            current().stderr.write(visible(scrub(status.line())) + "\n")
+            current().stderr.flush()
+    return show
+
+
 def models(state, opts) -> int:
     """The body of `revka doctor models` (options: the spec's doctor models entry)."""
     from revka_cli.config import require_config
@@ -28,6 +52,7 @@ def models(state, opts) -> int:
     timeout = opts.timeout
     if not 0 < timeout <= 3600:
         raise UsageError(f"--timeout must be between 0 and 3600 seconds, not {timeout:g}")
+    form = _output_format(opts)
     loaded = require_config(state.config_path)
     for problem in loaded.warnings:
         warn(state, problem.format())
@@ -36,28 +61,54 @@ def models(state, opts) -> int:
     targets = build_targets(loaded.config, only, opts.all_local)
     for name in sorted(set(allowed) - {t.provider for t in targets}):
         warn(state, f"--allow-fail {name}: not among the providers checked")
+    if (opts.max_ttft is not None or opts.min_tps is not None) and not opts.chat:
+        warn(state, "--max-ttft and --min-tps apply to the --chat probe: add --chat")
     outcome = run_doctor(loaded.config, targets, timeout=timeout, chat=opts.chat,
                          cache_write=not opts.no_cache_write, allow_fail=allowed,
-                         strict=opts.strict)
+                         strict=opts.strict, wait=opts.wait or 0.0,
+                         concurrency=opts.concurrency, max_ttft=opts.max_ttft,
+                         min_tps=opts.min_tps, tools=opts.tools, progress=_progress(state))
     for message in outcome.warnings:
         warn(state, message)
     report = outcome.report
-    _print(report, opts.as_json, state)
+    _print(report, form, state)
     if opts.junit:
         _write_junit(report, opts.junit)
     return report.exit_code
 
 
-def _print(report, as_json: bool, state) -> None:
+def _print(report, form: str, state) -> None:
     from revka_cli.doctor.report import plain_lines, to_json
 
-    if as_json:
+    if form == "json":
         out_json(to_json(report))
-    elif current().stdout_isatty:
+        return
+    if form == "github":
+        _print_github(report, state)
+    if current().stdout_isatty and form == "text":
         render_table(report, current().stdout, color=not state.no_color)
     else:
         for line in plain_lines(report):
             out(line)
+
+
+def _print_github(report, state) -> None:
+    """Workflow commands on stdout; the job summary appended to $GITHUB_STEP_SUMMARY."""
+    import os
+
+    from revka_cli.doctor.github import job_summary, workflow_commands
+
+    for line in workflow_commands(report):
+        out(line)
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as summary:
+            summary.write(job_summary(report) + "\n")
+    except OSError as exc:
+        warn(state, "cannot append the job summary to $GITHUB_STEP_SUMMARY "
+                    f"({exc.strerror or exc})")
 
 
 def render_table(report, file, *, color: bool = True, width: int | None = None) -> None:

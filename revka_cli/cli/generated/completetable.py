@@ -78,8 +78,8 @@ COMMANDS = {
         'args': [],
     },
     'doctor models': {
-        'options': {'--provider': None, '-p': None, '--timeout': None, '--junit': None, '--allow-fail': None},
-        'flags': ['--all-local', '--chat', '--help', '--json', '--no-cache-write', '--strict', '-h'],
+        'options': {'--provider': None, '-p': None, '--timeout': None, '--wait': None, '--max-ttft': None, '--min-tps': None, '--concurrency': None, '--format': None, '--junit': None, '--allow-fail': None},
+        'flags': ['--all-local', '--chat', '--help', '--json', '--no-cache-write', '--strict', '--tools', '-h'],
         'commands': [],
         'args': [],
     },

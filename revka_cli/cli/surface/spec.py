@@ -145,18 +145,31 @@ DOCTOR = (
     Cmd("doctor", "Check that providers work: reachable, key accepted, model served.", group=True,
         summary="Check providers: reachable, key accepted, model served."),
     Cmd("doctor models", "Check every configured provider: config, connectivity (DNS, TCP, TLS), "
-        "authentication, model presence, and with --chat a 1-token completion. Exit 0 when all "
-        "pass, 1 when any fails, 3 when the config is invalid.", summary="Check every configured "
-        "provider: config, network, key, model.", options=(
+        "authentication, readiness, model presence, served context, and with --chat a measured "
+        "completion. Exit 0 when all pass, 1 when any fails, 3 when the config is invalid.",
+        summary="Check every configured provider: config, network, key, model.", options=(
             Opt("provider", ("--provider", "-p"), "list", "Check only this provider (repeatable). "
                 "Default: every configured provider.", metavar="NAME"),
             Opt("all_local", ("--all-local",), "flag", "Also check every local provider at its "
                 "default URL."),
             Opt("timeout", ("--timeout",), "float", "Time limit per provider, all checks "
                 "included.", default=10.0, metavar="SECONDS", bounds=(0.001, MAX_SECONDS)),
-            Opt("chat", ("--chat",), "flag", "Also send a real 1-token request and time the first "
-                "token."),
+            Opt("wait", ("--wait",), "float", "Poll until every provider is ready (not loading, "
+                "answering), at most this long, then report.", metavar="SECONDS",
+                bounds=(0, MAX_SECONDS)),
+            Opt("chat", ("--chat",), "flag", "Also send a small streamed request: time to first "
+                "token, tokens/s, usage, finish reason."),
+            Opt("max_ttft", ("--max-ttft",), "float", "With --chat: fail a provider whose first "
+                "token takes longer than this.", metavar="SECONDS", bounds=(0.000001, MAX_SECONDS)),
+            Opt("min_tps", ("--min-tps",), "float", "With --chat: fail a provider slower than this "
+                "many tokens per second.", metavar="N", bounds=(0, MAX_COUNT)),
+            Opt("tools", ("--tools",), "flag", "Also offer the model one tool: supported, "
+                "unsupported or failed."),
+            Opt("concurrency", ("--concurrency",), "int", "Probe at most N providers at once.",
+                default=64, metavar="N", bounds=(1, 256)),
             _json("Print one JSON object."),
+            Opt("format", ("--format",), "str", "Output form: text, json or github (workflow "
+                "commands, and a job summary in $GITHUB_STEP_SUMMARY).", metavar="FORMAT"),
             Opt("junit", ("--junit",), "str", "Also write a JUnit XML report to PATH.",
                 metavar="PATH", complete="path"),
             Opt("strict", ("--strict",), "flag", "Fail on warnings too."),
