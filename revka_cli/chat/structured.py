@@ -27,7 +27,7 @@ def load_schema(text: str) -> dict:
                          f"{exc.msg})", "fix the JSON") from None
     if not isinstance(schema, dict):
         raise UsageError(f"{where} must be a JSON object (a JSON Schema)",
-                         '--schema \'{"type": "object", "properties": {...}}\'')
+                         'pass a JSON Schema object, e.g. {"type": "object", "properties": {...}}')
     from jsonschema.exceptions import SchemaError
     from jsonschema.validators import validator_for
 

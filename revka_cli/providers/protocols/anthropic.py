@@ -106,7 +106,8 @@ class AnthropicProtocol(WireProtocol):
             from revka_cli.errors import UsageError
 
             raise UsageError("with Anthropic, --schema and --json-object use a forced tool, so "
-                             "they cannot be combined with --tools", "drop one of them")
+                             "they cannot be combined with --tools",
+                             "drop --tools, or --schema/--json-object")
 
     def structured_result(self, result, req):
         """The forced tool's input as the answer text; the tool call itself is not shown."""
