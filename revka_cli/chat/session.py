@@ -13,6 +13,10 @@ from revka_cli.errors import UsageError
 from revka_cli.providers.request import ChatRequest, Message
 
 
+CUT_OFF_HINT = ("the answer was cut off by the token limit (finish_reason: length); raise "
+                "--max-tokens")
+
+
 def _ignore(message: str) -> None:
     return None
 
@@ -139,6 +143,8 @@ class ChatSession:
         try:
             outcome.parsed = check_answer(outcome.result.text, self.spec.schema)
         except AnswerMismatch as exc:
+            if outcome.result.finish_reason == "length":
+                exc.hint = CUT_OFF_HINT
             exc.partial, exc.timing, exc.attempts = outcome.result, outcome.timing, outcome.attempts
             exc.output_started = True
             raise

@@ -34,9 +34,11 @@ def test_openai_schema_body_and_one_line_answer(server, revka, write_config):
     res = revka("chat", "--schema", json.dumps(SCHEMA), "who?")
     assert res.exit_code == 0, res
     assert res.stdout == json.dumps(json.loads(VALID), ensure_ascii=False) + "\n"
-    body = server.requests[0].json()
-    assert body["response_format"] == {"type": "json_schema", "json_schema": {
-        "name": "answer", "schema": SCHEMA, "strict": True}}
+    assert server.requests[0].json() == {
+        "model": "m", "stream": True, "stream_options": {"include_usage": True},
+        "messages": [{"role": "user", "content": "who?"}],
+        "response_format": {"type": "json_schema", "json_schema": {
+            "name": "answer", "schema": SCHEMA, "strict": True}}}
 
 
 def test_schema_from_a_file_and_json_object_for_ollama(server, revka, write_config, tmp_path):
@@ -46,8 +48,9 @@ def test_schema_from_a_file_and_json_object_for_ollama(server, revka, write_conf
     assert revka("chat", "--schema", str(path), "who?").exit_code == 0
     assert revka("chat", "--json-object", "who?").exit_code == 0
     first, second = (r.json() for r in server.requests)
-    assert first["format"] == SCHEMA and second["format"] == "json"
-    assert "response_format" not in first
+    messages = [{"role": "user", "content": "who?"}]
+    assert first == {"model": "m", "stream": True, "messages": messages, "format": SCHEMA}
+    assert second == {"model": "m", "stream": True, "messages": messages, "format": "json"}
 
 
 def test_json_object_for_openai_compatible(server, revka, write_config):
@@ -135,3 +138,10 @@ def test_bad_schemas_are_usage_errors(server, revka, write_config, args, said):
     _openai(server, write_config, "{}")
     res = revka("chat", *args, "hi")
     assert res.exit_code == EXIT_USAGE and said in res.stderr and server.requests == []
+
+
+def test_a_cut_off_answer_says_so(server, revka, write_config):
+    server.route("POST", OPENAI_PATH, Reply.sse(sse(*openai_text('{"name": "Ad', finish="length"))))
+    write_config(f'default_provider = "vllm"\napi_url = "{server.url}/v1"\ndefault_model = "m"\n')
+    res = revka("chat", "--schema", json.dumps(SCHEMA), "who?")
+    assert res.exit_code == 8 and "raise --max-tokens" in res.stderr

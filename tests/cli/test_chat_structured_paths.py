@@ -44,10 +44,12 @@ def test_anthropic_schema_is_one_forced_tool_and_its_input_is_the_answer(server,
     res = revka("chat", "--json", "--schema", json.dumps(SCHEMA), "seven?")
     doc = json.loads(res.stdout)
     assert res.exit_code == 0 and doc["parsed"] == {"n": 7} and doc["tool_calls"] == []
-    body = server.requests[0].json()
-    assert body["tools"] == [{"name": "answer", "description": "Give your whole answer as this "
-                              "tool's input.", "input_schema": SCHEMA}]
-    assert body["tool_choice"] == {"type": "tool", "name": "answer"}
+    assert server.requests[0].json() == {
+        "model": "c", "max_tokens": 4096, "stream": True,
+        "messages": [{"role": "user", "content": "seven?"}],
+        "tools": [{"name": "answer", "description": "Give your whole answer as this tool's input.",
+                   "input_schema": SCHEMA}],
+        "tool_choice": {"type": "tool", "name": "answer"}}
 
 
 def test_anthropic_wraps_a_schema_whose_root_is_not_an_object(server, revka, write_config):
