@@ -13,6 +13,7 @@ EXIT_AUTH = 4
 EXIT_NOT_FOUND = 5
 EXIT_CONNECT = 6
 EXIT_RATE_OR_SERVER = 7
+EXIT_SCHEMA = 8
 EXIT_INTERRUPTED = 130
 
 EXIT_CODES: tuple[tuple[int, str], ...] = (
@@ -24,6 +25,7 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     (EXIT_NOT_FOUND, "model or endpoint not found (404, unknown model)"),
     (EXIT_CONNECT, "cannot connect, DNS, TLS or timeout"),
     (EXIT_RATE_OR_SERVER, "rate-limited or server error after retries (429, 5xx)"),
+    (EXIT_SCHEMA, "the answer did not match the schema (--schema, --json-object)"),
     (EXIT_INTERRUPTED, "interrupted (Ctrl-C)"),
 )
 
@@ -118,6 +120,21 @@ class RateLimitError(RevkaError):
 class ServerError(RevkaError):
     exit_code = EXIT_RATE_OR_SERVER
     default_hint = "the server failed; check its logs, or add fallback_providers under [reliability]"
+
+
+class AnswerMismatch(RevkaError):
+    """The answer is not JSON, or not JSON that validates against --schema (exit 8). `raw` holds
+    the answer as received; `pointer` the JSON pointer of the first failing value, if any."""
+
+    exit_code = EXIT_SCHEMA
+    default_hint = ("the raw answer is in --json's \"text\" (and on stderr with --debug); lower "
+                    "the temperature, or use a server that enforces schemas (README: Structured "
+                    "output)")
+
+    def __init__(self, message: str, hint: str | None = None, *, raw: str = "",
+                 pointer: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.raw, self.pointer = raw, pointer
 
 
 class Interrupted(RevkaError):

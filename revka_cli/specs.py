@@ -26,6 +26,7 @@ class ProviderSpec(Record):
     aliases: tuple[str, ...] = ()
     placeholder_key: str | None = None
     vision: bool = False
+    schemas: bool = True  # False: documents a JSON mode only (no JSON Schema in response_format)
     discovery: bool = True
     local: bool = False
     key_prefixes: tuple[str, ...] = ()
@@ -68,7 +69,8 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             vision=True),
     _hosted("groq", "Groq", "https://api.groq.com/openai/v1", ("GROQ_API_KEY",), ("gsk_",)),
     _hosted("mistral", "Mistral", "https://api.mistral.ai/v1", ("MISTRAL_API_KEY",)),
-    _hosted("deepseek", "DeepSeek", "https://api.deepseek.com/v1", ("DEEPSEEK_API_KEY",), ("sk-",)),
+    _hosted("deepseek", "DeepSeek", "https://api.deepseek.com/v1", ("DEEPSEEK_API_KEY",), ("sk-",),
+            schemas=False),
     _hosted("xai", "xAI", "https://api.x.ai/v1", ("XAI_API_KEY",), ("xai-",), aliases=("grok",)),
     _hosted("together", "Together AI", "https://api.together.xyz/v1", ("TOGETHER_API_KEY",),
             aliases=("together-ai",)),

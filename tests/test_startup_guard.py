@@ -142,3 +142,12 @@ def test_models_list_from_its_memo_imports_nothing_heavy(env):
     code, out, loaded = probe(env, ["models", "list"])
     assert first[0] == code == 0 and out == first[1] and "llama3.2:3b" in out
     assert not loaded & FAST, f"models list imported {sorted(loaded & FAST)}"
+
+
+def test_jsonschema_is_imported_only_with_schema(env):
+    """A chat without --schema never imports jsonschema (the server at :9 refuses: exit 6); with
+    one, the schema is checked before anything is sent."""
+    code, _, loaded = probe(env, ["chat", "-o", "top_k=4", "--json-object", "hi"])
+    assert code == 6 and "jsonschema" not in loaded
+    code, _, loaded = probe(env, ["chat", "--schema", '{"type": 3}', "hi"])
+    assert code == 2 and "jsonschema" in loaded

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from revka_cli import specs
 from revka_cli.config import Config
@@ -49,6 +49,7 @@ class ChatOutcome:
     model: str
     endpoint: Endpoint
     attempts: list[AttemptRecord] = field(default_factory=list)
+    parsed: object = None  # the validated JSON answer (--schema, --json-object)
 
 
 def plan_attempts(cfg: Config, selection: Selection) -> list[tuple[str, str, bool]]:
@@ -79,6 +80,11 @@ def preflight(endpoint: Endpoint, model: str, req: ChatRequest) -> None:
         raise ConfigError(f"{spec.id} needs an API key", f"set {' or '.join(spec.key_env)} or "
                           f"providers.{spec.id}.api_key")
     endpoint.wire.preflight(endpoint, model)
+    endpoint.wire.check_request(req)
+    if req.response_schema is not None and not endpoint.schemas:
+        raise UsageError(f"{endpoint.provider} does not accept a JSON Schema (it documents a "
+                         "JSON mode only)", "use --json-object and describe the fields in the "
+                         "prompt")
     if req.images and not endpoint.vision:
         raise UsageError(f"{endpoint.provider} does not accept images (no vision support)",
                          "drop the image, use a vision provider (ollama, llamacpp, custom:<url>), or "
@@ -131,6 +137,7 @@ def run_chat(cfg: Config, selection: Selection, build_request: Callable[[str], C
         sent = False
         try:
             req = build_request(model)
+            req = replace(req, default_options=cfg.options_for(canonical_provider(provider)))
             endpoint = resolve_endpoint(cfg, provider, is_primary=is_primary,
                                         flag_key=flag_key if is_primary else None, env=env,
                                         stream=req.stream,  # its Accept header follows the mode

@@ -13,6 +13,10 @@ from revka_cli.errors import UsageError
 from revka_cli.providers.request import ChatRequest, Message
 
 
+CUT_OFF_HINT = ("the answer was cut off by the token limit (finish_reason: length); raise "
+                "--max-tokens")
+
+
 def _ignore(message: str) -> None:
     return None
 
@@ -112,8 +116,22 @@ class ChatSession:
                                max_tokens=spec.max_tokens or cfg.provider_max_tokens,
                                stream=spec.stream, tools=self.tools,
                                reasoning_enabled=rt.reasoning_enabled,
-                               reasoning_effort=rt.reasoning_effort, **spec.request)
+                               reasoning_effort=rt.reasoning_effort,
+                               response_schema=spec.schema, json_object=spec.json_object,
+                               options=spec.options, **spec.request)
         return build
+
+    def set_schema(self, schema: dict | None) -> None:
+        """Ask for answers that match `schema` (None: plain text again) in the next turns."""
+        self.spec = self.spec.replace(schema=schema, json_object=False)
+
+    def set_option(self, key: str, value: object) -> None:
+        """Set one -o option for the next turns (None drops it, and any config default)."""
+        self.spec = self.spec.replace(options={**self.spec.options, key: value})
+
+    @property
+    def structured(self) -> bool:
+        return self.spec.schema is not None or self.spec.json_object
 
     def send(self, messages: Sequence[Message], sink, *, client=None):
         """One turn across the attempt chain: a ChatOutcome, or a RevkaError with what was kept.
@@ -121,12 +139,33 @@ class ChatSession:
         from revka_cli.chat.attempts import Budget, run_chat
 
         budget = Budget(self.cfg, self.selection.provider, self.spec.timeout)
+        build = self.request_for(messages)
         if client is not None:
-            return run_chat(self.cfg, self.selection, self.request_for(messages), client, sink,
-                            budget=budget, flag_key=self.spec.api_key, on_warning=self.warn)
-        with self.new_client() as own:
-            return run_chat(self.cfg, self.selection, self.request_for(messages), own, sink,
-                            budget=budget, flag_key=self.spec.api_key, on_warning=self.warn)
+            outcome = run_chat(self.cfg, self.selection, build, client, sink, budget=budget,
+                               flag_key=self.spec.api_key, on_warning=self.warn)
+        else:
+            with self.new_client() as own:
+                outcome = run_chat(self.cfg, self.selection, build, own, sink, budget=budget,
+                                   flag_key=self.spec.api_key, on_warning=self.warn)
+        return self._checked(outcome, build) if self.structured else outcome
+
+    def _checked(self, outcome, build):
+        """A structured answer parsed and validated into `outcome.parsed`, or AnswerMismatch
+        carrying the raw answer (as `partial`), the timing and the attempts."""
+        from revka_cli.chat.structured import check_answer
+        from revka_cli.errors import AnswerMismatch
+
+        outcome.result = outcome.endpoint.wire.structured_result(outcome.result,
+                                                                 build(outcome.model))
+        try:
+            outcome.parsed = check_answer(outcome.result.text, self.spec.schema)
+        except AnswerMismatch as exc:
+            if outcome.result.finish_reason == "length":
+                exc.hint = CUT_OFF_HINT
+            exc.partial, exc.timing, exc.attempts = outcome.result, outcome.timing, outcome.attempts
+            exc.output_started = True
+            raise
+        return outcome
 
     def new_client(self):
         """An HttpClient with the config's retry policy; retries are reported through `warn`."""

@@ -20,6 +20,10 @@ class TurnSpec(Record):
     timeout: float | None = None  # the overall deadline; None: the provider's or the config's
     api_key: str | None = None  # a key flag, for the primary provider only
     request: dict = Factory(dict)  # further ChatRequest fields by name (e.g. {"seed": 42})
+    # structured output and raw options: what a batch item may set per item too
+    schema: dict | None = None  # a loaded JSON Schema (revka_cli.chat.structured.load_schema)
+    json_object: bool = False  # any JSON object
+    options: dict = Factory(dict)  # -o KEY=VALUE, parsed (revka_cli.chat.options.parse_options)
     _repr_hidden = ("api_key",)
 
 

@@ -22,7 +22,8 @@ def build_config(data: dict, origins: dict[str, str]) -> Config:
     reliability = data.get("reliability") or {}
     providers = {
         pid: _pick(ProviderSettings, table, extra_headers=frozen_map(table.get("extra_headers")),
-                   doctor=_pick(DoctorThresholds, table["doctor"]) if table.get("doctor") else None)
+                   doctor=_pick(DoctorThresholds, table["doctor"]) if table.get("doctor") else None,
+                   options=frozen_map(table.get("options")))
         for pid, table in (data.get("providers") or {}).items()
     }
     top = {k: v for k, v in data.items() if k not in _SECTIONS}
@@ -30,6 +31,7 @@ def build_config(data: dict, origins: dict[str, str]) -> Config:
         Config, top,
         extra_headers=frozen_map(top.get("extra_headers")),
         env_headers=frozen_map(top.get("env_headers")),
+        options=frozen_map(top.get("options")),
         runtime=_pick(Runtime, data.get("runtime")),
         reliability=_pick(Reliability, reliability,
                           model_fallbacks=frozen_map(reliability.get("model_fallbacks"))),

@@ -12,7 +12,7 @@ REASONING_EFFORTS = ("minimal", "low", "medium", "high", "xhigh")
 
 
 class Field(Record):
-    kind: str  # str | url | bool | int | number | str_list | enum | argv
+    kind: str  # str | url | bool | int | number | str_list | enum | argv | any (JSON value)
     default: object = None
     doc: str = ""
     env: str | None = None
@@ -31,7 +31,12 @@ class Table(Record):
 class MapOf(Record):
     value: object  # a Field or a Table
     doc: str = ""
-    key_kind: str = "name"  # name | provider | header
+    key_kind: str = "name"  # name | provider | header | model | option
+
+
+def _options(doc: str) -> MapOf:
+    return MapOf(Field("any", doc="any value: number, string, boolean, array or table"), doc,
+                 key_kind="option")
 
 
 _HEADERS = MapOf(Field("str", doc="header value"), "extra HTTP headers sent on every request",
@@ -56,6 +61,7 @@ PROVIDER_TABLE = Table({
         "min_tps": Field("number", doc="doctor --chat fails this provider below this many tokens "
                          "per second (--min-tps wins)", minimum=0, maximum=MAX_COUNT),
     }, "SLO thresholds for `revka doctor models --chat`"),
+    "options": _options("request options for this provider, as chat -o (they override [options])"),
 }, "settings for one provider: its own URL, key and headers")
 
 SCHEMA = Table({
@@ -74,6 +80,7 @@ SCHEMA = Table({
     "allow_insecure_http": Field("bool", False, "allow sending keys over plain http to remote hosts"),
     "extra_headers": MapOf(Field("str"), "extra HTTP headers on every request (env REVKA_EXTRA_HEADERS)",
                            key_kind="header"),
+    "options": _options("request options sent with every chat, as chat -o (e.g. top_k = 40)"),
     "runtime": Table({
         "reasoning_enabled": Field("bool", None, "ask the model to think (Ollama: think)",
                                    env="REVKA_REASONING_ENABLED"),

@@ -30,6 +30,7 @@ class ProviderSettings(Record):
     allow_insecure_http: bool | None = None
     vision: bool | None = None  # None: the catalog's
     doctor: DoctorThresholds | None = None
+    options: Mapping[str, object] = EMPTY
 
 
 class Runtime(Record):
@@ -80,6 +81,7 @@ class Config(Record):
     allow_insecure_http: bool = False
     extra_headers: Mapping[str, str] = EMPTY
     env_headers: Mapping[str, str] = EMPTY  # REVKA_EXTRA_HEADERS
+    options: Mapping[str, object] = EMPTY  # [options]; [providers.<id>.options] override them
     runtime: Runtime = Runtime()
     reliability: Reliability = Reliability()
     multimodal: Multimodal = Multimodal()
@@ -91,3 +93,7 @@ class Config(Record):
 
     def provider_settings(self, provider_id: str) -> ProviderSettings:
         return self.providers.get(provider_id, ProviderSettings())
+
+    def options_for(self, provider_id: str) -> dict:
+        """The config's request options for a provider: its own table over the top-level one."""
+        return {**self.options, **self.provider_settings(provider_id).options}

@@ -114,6 +114,17 @@ class Checker:
         if kind == "model" and not name.strip():
             self.report(ERROR, full, "model names cannot be empty")
             return None
+        if kind == "option":
+            return self._option_key(name, full)
+        return name
+
+    def _option_key(self, name: str, full: str) -> str | None:
+        from revka_cli.config.request_options import reserved_problem
+
+        problem = "option names cannot be empty" if not name.strip() else reserved_problem(name)
+        if problem:
+            self.report(ERROR, full, problem)
+            return None
         return name
 
     def _provider_key(self, name: str, full: str, seen: dict) -> str | None:
@@ -153,6 +164,8 @@ class Checker:
             return value
         if kind in ("int", "number"):
             return self._number(node, value, key)
+        if kind == "any":
+            return self._json_value(value, key)
         if kind == "str_list":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 self.report(ERROR, key, f"expected an array of strings, got {type_name(value)}")
@@ -197,6 +210,15 @@ class Checker:
         problem = problem or number_problem(value, node.minimum, node.maximum)
         if problem:
             self.report(ERROR, key, problem)
+            return None
+        return value
+
+    def _json_value(self, value, key: str):
+        from revka_cli.config.request_options import value_problem
+
+        problem = value_problem(value)
+        if problem:
+            self.report(ERROR, key, f"cannot be sent in a request: {problem}")
             return None
         return value
 

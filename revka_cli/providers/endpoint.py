@@ -28,6 +28,7 @@ class Endpoint(Record):
     credential: Credential
     headers: Mapping[str, str] = EMPTY
     vision: bool = False
+    schemas: bool = True  # accepts a JSON Schema for structured output (spec `schemas`)
     discovery: bool = True
     local: bool = False
     timeout_secs: float | None = None
@@ -104,6 +105,7 @@ def resolve_endpoint(cfg: Config, name: str, *, is_primary: bool, flag_key: str 
     return Endpoint(
         provider, wire.name, root, chat, models, credential, headers,
         vision=table.vision if table and table.vision is not None else custom or bool(spec and spec.vision),
+        schemas=True if custom or spec is None else spec.schemas,
         discovery=bool(spec.discovery) if spec else provider != specs.DECLARED_CUSTOM,
         local=is_loopback_url(chat),
         timeout_secs=table.timeout_secs if table else None,

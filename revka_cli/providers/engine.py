@@ -29,7 +29,15 @@ def is_capability_refusal(body: bytes) -> bool:
     return any(phrase in low for phrase in _CAPABILITY_REFUSALS)
 
 
+STRUCTURED_HINT = ("the server may not support structured output (response_format json_schema, "
+                   "Ollama format): try --json-object, or see README 'Structured output' for "
+                   "the servers that enforce schemas")
+
+
 def _explain_refusal(exc: RevkaError, req: ChatRequest) -> RevkaError:
+    if req.structured and type(exc) is ProviderError:  # a 4xx: maybe the schema was refused
+        exc.hint = STRUCTURED_HINT
+        return exc
     low = exc.message.lower()
     if not any(p.decode() in low for p in _CAPABILITY_REFUSALS):
         return exc

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -30,7 +31,19 @@ class ChatRequest:
     reasoning_enabled: bool | None = None
     reasoning_effort: str | None = None
     seed: int | None = None  # sampling seed (OpenAI-compatible and Ollama; Anthropic has none)
+    top_p: float | None = None
+    stop: tuple[str, ...] = ()  # stop sequences (Anthropic: stop_sequences)
+    response_schema: dict | None = None  # --schema: a JSON Schema the answer must match
+    json_object: bool = False  # --json-object: any JSON object
+    options: Mapping = field(default_factory=dict)  # -o KEY=VALUE: raw body keys (one revka
+    # set from a flag is refused); default_options: [options] and [providers.<id>.options]
+    default_options: Mapping = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
+
+    @property
+    def structured(self) -> bool:
+        """Whether the answer must be JSON (--schema or --json-object)."""
+        return self.response_schema is not None or self.json_object
 
     def without_think(self) -> "ChatRequest":
         return replace(self, reasoning_enabled=None)

@@ -1,8 +1,10 @@
 """scripts/demo end to end: it starts its own real llama-server (reusing the cached build), runs
-`revka doctor models` and a streamed `revka chat`, and cleans up, also on Ctrl-C."""
+`revka doctor models`, a streamed `revka chat` and a `revka chat --schema`, and cleans up, also on
+Ctrl-C."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -56,8 +58,11 @@ def test_demo_runs_doctor_and_a_streamed_chat(llama_server, tmp_path):
     assert f"serves '{llama_server.model}'" in out and "doctor passed" in out
     # revka chat: a streamed answer right after its command line
     chat = out.split(" chat --temperature 0 --max-tokens ", 1)[1].split("\n", 1)[1]
-    answer = chat.split("    stopped the server", 1)[0]
+    answer = chat.split("==> [5/5]", 1)[0]
     assert "paris" in answer.lower(), out
+    # revka chat --schema: one line of JSON that has the schema's keys
+    structured = out.split(" --schema ", 1)[1].split("\n", 1)[1].splitlines()[0]
+    assert set(json.loads(structured)) == {"city", "population_millions", "continent"}, out
     assert "demo OK" in out
     # cleaned up: the server is gone and so is the throwaway config
     assert "stopped the server" in out and port_is_closed(served_port(out))

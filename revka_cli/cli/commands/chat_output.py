@@ -23,7 +23,7 @@ class TerminalSink:
     `raw`; to a pipe or a file the text is written byte for byte."""
 
     def __init__(self, *, show_reasoning: bool, json_mode: bool, quiet: bool,
-                 raw: bool = False) -> None:
+                 raw: bool = False, structured: bool = False, stream: bool = True) -> None:
         self.show_reasoning, self.json_mode, self.quiet = show_reasoning, json_mode, quiet
         env = current()
         self.out, self.err = env.stdout, env.stderr
@@ -33,9 +33,11 @@ class TerminalSink:
         self.wrote_text = self.wrote_reasoning = False
         self.last_char = ""
         self.line_broken = False  # a note on stderr already ended the answer's line on screen
+        # a structured answer streams live only to a terminal; else it is printed once validated
+        self.hold_text = structured and not (stream and env.stdout_isatty)
 
     def text(self, text: str) -> None:
-        if self.json_mode or not text:
+        if self.json_mode or self.hold_text or not text:
             return
         if self.wrote_reasoning and not self.wrote_text:
             self.err.write("\n")
@@ -61,6 +63,12 @@ class TerminalSink:
             self.err.write("\n")
             self.line_broken = True
         self.err.write(f"revka: warning: {visible(message)}\n")
+
+    def debug_raw(self, raw: str) -> None:
+        """The answer as received, on stderr (--debug, when it did not match the schema)."""
+        self.err.write("revka: debug: the raw answer follows\n")
+        self.err.write((visible(raw) if self.safe_err else raw) + "\n")
+        self.err.flush()
 
     def finish_line(self) -> None:
         """End the answer with exactly one newline (none added if it already ends with one, or
@@ -103,13 +111,28 @@ def write_tail(sink: TerminalSink, result: ChatResult) -> None:
         sink.out.flush()
 
 
-def json_document(*, provider, model, result: ChatResult, timing, attempts, error=None) -> dict:
+def write_structured(sink: TerminalSink, parsed) -> None:
+    """A validated structured answer: already shown if it streamed to a terminal; else the JSON,
+    pretty-printed on a terminal and on one line to a pipe or file."""
+    if sink.wrote_text:
+        sink.finish_line()
+        return
+    indent = 2 if is_terminal(sink.out) else None
+    sink.out.write(json_text(json.dumps(parsed, ensure_ascii=False, indent=indent)) + "\n")
+    sink.out.flush()
+
+
+def json_document(*, provider, model, result: ChatResult, timing, attempts, error=None,
+                  parsed=None) -> dict:
+    """The `chat --json` document. `parsed` is the validated answer of --schema/--json-object
+    (null otherwise, and when it did not match: `text` then holds the raw answer)."""
     from revka_cli.redact import display_provider
 
     return {
         "provider": display_provider(provider) if provider else provider,
         "model": model,
         "text": result.text,
+        "parsed": parsed,
         "reasoning": result.reasoning or None,
         "tool_calls": [tool_call_dict(c) for c in result.tool_calls],
         "finish_reason": result.finish_reason,

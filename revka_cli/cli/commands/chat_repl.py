@@ -1,14 +1,16 @@
-"""The interactive chat loop: keeps the conversation; /exit, /model, /system, /clear."""
+"""The interactive chat loop: keeps the conversation and the session's settings; /exit, /model,
+/system, /schema, /option, /clear."""
 
 from __future__ import annotations
 
 import sys
 
-from revka_cli.cli.commands.chat_output import TerminalSink, write_tail
+from revka_cli.cli.commands.chat_output import TerminalSink, write_structured, write_tail
 from revka_cli.cli.output import err, report_error
 from revka_cli.errors import Interrupted, RevkaError
 
-HELP = "commands: /exit, /model NAME, /models, /system TEXT, /clear, /help"
+HELP = ("commands: /exit, /model NAME, /models, /system TEXT, /schema FILE|JSON|off, "
+        "/option KEY=VALUE, /clear, /help")
 
 
 def trim_history(messages: list, window: int | None, reserve: int) -> list:
@@ -40,6 +42,8 @@ def _command(line: str, session, history: list) -> bool:
         err(f"revka: using {session.selection.qualified}")
     elif name == "/models":
         _list_models(session)
+    elif name in ("/schema", "/option"):
+        _setting(name, arg, session)
     else:
         err(f"revka: {HELP}")
     return True
@@ -63,6 +67,29 @@ def _list_models(session) -> None:
     out.flush()
 
 
+def _setting(name: str, arg: str, session) -> None:
+    """/schema FILE|JSON (off: plain answers) and /option KEY=VALUE (alone: list them)."""
+    try:
+        if name == "/schema" and arg in ("", "off"):
+            session.set_schema(None)
+            err("revka: answers are plain text again")
+        elif name == "/schema":
+            from revka_cli.chat.structured import load_schema
+
+            session.set_schema(load_schema(arg))
+            err("revka: answers must match the schema")
+        elif arg:
+            from revka_cli.chat.options import parse_option
+
+            session.set_option(*parse_option(arg))
+            err(f"revka: option {arg.partition('=')[0].strip()} set")
+        else:
+            shown = ", ".join(f"{k}={v!r}" for k, v in session.spec.options.items()) or "none"
+            err(f"revka: options: {shown}")
+    except RevkaError as exc:
+        report_error(exc.message, exc.hint)
+
+
 def repl(session, state, opts) -> None:
     from revka_cli.providers.request import Message
 
@@ -84,7 +111,8 @@ def repl(session, state, opts) -> None:
         window = session.window()
         history[:] = trim_history(history, window, session.reserve())
         sink = TerminalSink(show_reasoning=opts.show_reasoning, json_mode=False, quiet=state.quiet,
-                            raw=opts.raw)
+                            raw=opts.raw, structured=session.structured,
+                            stream=not opts.no_stream)
         try:
             outcome = session.send(history, sink)
         except (KeyboardInterrupt, Interrupted):
@@ -96,5 +124,8 @@ def repl(session, state, opts) -> None:
             report_error(exc.message, exc.hint)
             history.pop()
             continue
-        write_tail(sink, outcome.result)
+        if session.structured:
+            write_structured(sink, outcome.parsed)
+        else:
+            write_tail(sink, outcome.result)
         history.append(Message("assistant", outcome.result.text))

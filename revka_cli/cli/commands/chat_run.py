@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from revka_cli.cli.commands.chat_output import (
-    TerminalSink, json_document, print_json, report_attempts, write_tail,
+    TerminalSink, json_document, print_json, report_attempts, write_structured, write_tail,
 )
 from revka_cli.cli.output import warn
-from revka_cli.errors import Interrupted, RevkaError
+from revka_cli.errors import AnswerMismatch, Interrupted, RevkaError, UsageError
 
 
 def __getattr__(name: str):
@@ -19,15 +19,29 @@ def __getattr__(name: str):
 
 def turn_spec(opts):
     """The chat core's TurnSpec from the chat options record: the one place they meet."""
+    from revka_cli.chat.options import parse_options
     from revka_cli.chat.turn import TurnSpec
     from revka_cli.cli.surface.options import request_fields
 
+    if opts.schema is not None and opts.json_object:
+        raise UsageError("--schema and --json-object ask for different things",
+                         "give one: --schema for a JSON Schema, --json-object for any object")
+    request = {dest: getattr(opts, field) for field, dest in request_fields("chat").items()}
     return TurnSpec(provider=opts.provider, model=opts.model, system=opts.system,
                     temperature=opts.temperature, max_tokens=opts.max_tokens,
                     stream=not opts.no_stream, tools_file=opts.tools, timeout=opts.timeout,
-                    api_key=opts.api_key,
-                    request={dest: getattr(opts, field)
-                             for field, dest in request_fields("chat").items()})
+                    api_key=opts.api_key, schema=_schema(opts.schema),
+                    json_object=opts.json_object, options=parse_options(opts.options),
+                    request={k: tuple(v) if isinstance(v, list) else v
+                             for k, v in request.items()})
+
+
+def _schema(text: str | None):
+    if text is None:
+        return None
+    from revka_cli.chat.structured import load_schema  # imports jsonschema: only when asked
+
+    return load_schema(text)
 
 
 def open_session(state, opts):
@@ -54,7 +68,7 @@ def run_one_shot(state, opts, text: str) -> int:
             _print_early_error(opts, session.selection if session else None, exc)
         raise
     sink = TerminalSink(show_reasoning=opts.show_reasoning, json_mode=opts.as_json, quiet=state.quiet,
-                        raw=opts.raw)
+                        raw=opts.raw, structured=session.structured, stream=not opts.no_stream)
     try:
         outcome = session.send(messages, sink)
     except KeyboardInterrupt:  # between attempts; during one, it arrives as Interrupted
@@ -64,7 +78,10 @@ def run_one_shot(state, opts, text: str) -> int:
     result = outcome.result
     if opts.as_json:
         print_json(json_document(provider=outcome.provider, model=outcome.model, result=result,
-                                 timing=outcome.timing, attempts=outcome.attempts))
+                                 timing=outcome.timing, attempts=outcome.attempts,
+                                 parsed=outcome.parsed))
+    elif session.structured:
+        write_structured(sink, outcome.parsed)
     else:
         write_tail(sink, result)
     _notes(state, opts, session, result)
@@ -91,6 +108,8 @@ def _failed(state, opts, session, sink, exc: RevkaError):
                                  error=exc))
     else:
         sink.finish_line()
+    if isinstance(exc, AnswerMismatch) and state.debug:
+        sink.debug_raw(exc.raw)
     report_attempts(attempts, state.quiet)
     raise exc
 

@@ -12,8 +12,8 @@ COMMANDS = {
         'args': [],
     },
     'chat': {
-        'options': {'--provider': 'provider', '-p': 'provider', '--model': 'model', '-m': 'model', '--system': None, '-s': None, '--temperature': None, '--max-tokens': None, '--image': None, '--tools': None, '--api-key': None, '--timeout': None, '--seed': None},
-        'flags': ['--help', '--json', '--no-stream', '--raw', '--show-reasoning', '-h'],
+        'options': {'--provider': 'provider', '-p': 'provider', '--model': 'model', '-m': 'model', '--system': None, '-s': None, '--temperature': None, '--max-tokens': None, '--image': None, '--tools': None, '--api-key': None, '--timeout': None, '--seed': None, '--top-p': None, '--stop': None, '--option': None, '-o': None, '--schema': None},
+        'flags': ['--help', '--json', '--json-object', '--no-stream', '--raw', '--show-reasoning', '-h'],
         'commands': [],
         'args': [None],
     },

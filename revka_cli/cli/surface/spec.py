@@ -105,6 +105,19 @@ CHAT = Cmd("chat", "Send a prompt and stream the answer to stdout.", (
     Opt("seed", ("--seed",), "int", "Sampling seed, for repeatable answers where the server "
         "supports it (not sent to Anthropic: its API has no seed).", bounds=(0, 2**32 - 1),
         fills="request.seed"),
+    Opt("top_p", ("--top-p",), "float", "Nucleus sampling: draw only from the most likely tokens "
+        "that together hold this probability (0-1).", bounds=(0.0, 1.0), fills="request.top_p"),
+    Opt("stop", ("--stop",), "list", "End the answer where the model writes this text "
+        "(repeatable).", default=[], metavar="TEXT", fills="request.stop"),
+    Opt("options", ("--option", "-o"), "list", "A request option, KEY=VALUE (repeatable); VALUE "
+        "is JSON when it parses, else text. Top-level body keys for OpenAI-compatible servers and "
+        "Anthropic; Ollama's go under options (keep_alive, format, think: top level). Overrides "
+        "[options] and [providers.<id>.options].", default=[], metavar="KEY=VALUE"),
+    Opt("schema", ("--schema",), "str", "A JSON Schema the answer must match, as a file or "
+        "inline JSON: the server is asked to enforce it, revka validates the answer and prints "
+        "the JSON (exit 8 when it does not match).", metavar="FILE|JSON", complete="path"),
+    Opt("json_object", ("--json-object",), "flag", "Ask for any JSON object (exit 8 when the "
+        "answer is not one)."),
 ), (Arg("prompt", "The prompt. Piped stdin is appended to it."),))
 
 _SHELL_HELP = ("Print the {0} completion script (e.g. to save it yourself; 'revka completion "

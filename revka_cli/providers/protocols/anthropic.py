@@ -2,6 +2,12 @@
 
 Auth is `x-api-key`, except an OAuth token, which goes as a Bearer token; every request carries
 `anthropic-version`. The API has no seed (an unknown field is a 400), so none is sent.
+
+Structured output (--schema, --json-object): the Messages API has no response format, so revka
+sends one tool, `answer`, whose `input_schema` is the schema, and forces it with `tool_choice`;
+the tool's input is the answer. A schema whose root is not an object is wrapped as the `value`
+property of one (the API wants an object) and unwrapped again. Extended thinking is not sent with
+a forced tool (the API refuses the pair).
 """
 
 from __future__ import annotations
@@ -15,6 +21,11 @@ NOT_FOUND_HINT = ("the server may not offer the Anthropic Messages API: revka ap
                   "/v1/messages to the URL's root; check the URL, or use the provider's "
                   "OpenAI-compatible form")
 _EFFORT_BUDGET = {"minimal": 1024, "low": 2048, "medium": 4096, "high": 8192, "xhigh": 16384}
+ANSWER_TOOL = "answer"
+SOURCES = {"model": "--model", "messages": "the prompt", "stream": "--no-stream",
+           "max_tokens": "--max-tokens", "temperature": "--temperature", "system": "--system",
+           "top_p": "--top-p", "stop_sequences": "--stop", "tools": "--tools or --schema",
+           "tool_choice": "--schema or --json-object", "thinking": "[runtime] reasoning_enabled"}
 
 
 def _content(message):
@@ -37,7 +48,14 @@ def anthropic_body(req) -> dict:
     if req.tools:
         body["tools"] = [{"name": fn["name"], "description": fn["description"],
                           "input_schema": fn["parameters"]} for fn in req.tools]
-    if req.reasoning_enabled:
+    if req.top_p is not None:
+        body["top_p"] = req.top_p
+    if req.stop:
+        body["stop_sequences"] = list(req.stop)
+    if req.structured:
+        body["tools"] = [_answer_tool(req)]
+        body["tool_choice"] = {"type": "tool", "name": ANSWER_TOOL}
+    elif req.reasoning_enabled:
         budget = _EFFORT_BUDGET.get(req.reasoning_effort or "medium", 4096)
         budget = min(budget, max(1024, max_tokens - 1024))
         if budget < max_tokens:  # the API wants budget_tokens < max_tokens, and no temperature
@@ -48,8 +66,21 @@ def anthropic_body(req) -> dict:
     return body
 
 
+def _wraps(schema: dict | None) -> bool:
+    return schema is not None and schema.get("type") != "object"
+
+
+def _answer_tool(req) -> dict:
+    schema = req.response_schema if req.response_schema is not None else {"type": "object"}
+    if _wraps(schema):
+        schema = {"type": "object", "properties": {"value": schema}, "required": ["value"]}
+    return {"name": ANSWER_TOOL, "description": "Give your whole answer as this tool's input.",
+            "input_schema": schema}
+
+
 class AnthropicProtocol(WireProtocol):
     name = "anthropic"
+    option_sources = SOURCES
 
     def urls(self, base: str, api_path: str | None) -> tuple[str, str, str]:
         root = base.rstrip("/")
@@ -68,7 +99,32 @@ class AnthropicProtocol(WireProtocol):
         return {"anthropic-version": ANTHROPIC_VERSION}
 
     def body(self, req) -> dict:
-        return anthropic_body(req)
+        return self.with_options(anthropic_body(req), req)
+
+    def check_request(self, req) -> None:
+        if req.structured and req.tools:
+            from revka_cli.errors import UsageError
+
+            raise UsageError("with Anthropic, --schema and --json-object use a forced tool, so "
+                             "they cannot be combined with --tools",
+                             "drop --tools, or --schema/--json-object")
+
+    def structured_result(self, result, req):
+        """The forced tool's input as the answer text; the tool call itself is not shown."""
+        import json
+        from dataclasses import replace
+
+        calls = [c for c in result.tool_calls if c.name == ANSWER_TOOL]
+        if not calls:
+            return result
+        text = calls[0].arguments
+        if _wraps(req.response_schema):
+            try:
+                text = json.dumps(json.loads(text)["value"], ensure_ascii=False)
+            except (ValueError, KeyError, TypeError):
+                pass  # validation reports what came
+        return replace(result, text=text, tool_calls=[c for c in result.tool_calls
+                                                      if c.name != ANSWER_TOOL])
 
     def stream_reader(self) -> StreamReader:
         from revka_cli.providers.protocols.anthropic_stream import AnthropicStreamParser

@@ -83,6 +83,28 @@ class WireProtocol:
     sends_key_to_loopback = True  # Ollama's local server takes no key: none is sent to it
     has_model_details = False  # a per-model details endpoint that gives the context window
     retries_without_think = False  # a server that may refuse the think flag: retry without it
+    option_sources: dict[str, str] = {}  # body key -> the flag or setting revka fills it from
+
+    def option_target(self, body: dict, key: str) -> dict:
+        """The part of `body` an option named `key` goes in: the top level by default."""
+        return body
+
+    def with_options(self, body: dict, req) -> dict:
+        """`body` with `req.options` (-o) and `req.default_options` (config tables) merged in."""
+        if not req.options and not req.default_options:
+            return body
+        from revka_cli.providers.protocols.options import place_options
+
+        return place_options(body, req.options, req.default_options, self.option_target,
+                             self.option_sources)
+
+    def check_request(self, req) -> None:
+        """Refuse, before sending, a request this protocol cannot carry (a UsageError)."""
+
+    def structured_result(self, result, req):
+        """The ChatResult whose `text` is the structured answer to `req` (--schema,
+        --json-object)."""
+        return result
 
     def urls(self, base: str, api_path: str | None) -> tuple[str, str, str]:
         """(API root, chat URL, models URL) for a configured base URL."""

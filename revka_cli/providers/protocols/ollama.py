@@ -10,6 +10,11 @@ from __future__ import annotations
 from revka_cli.providers.protocols.base import StreamReader, WireProtocol
 
 _SUFFIXES = ("/api/chat", "/api/", "/api", "/")
+TOP_LEVEL_OPTIONS = ("keep_alive", "format", "think", "tools")  # the rest go in "options"
+SOURCES = {"model": "--model", "messages": "the prompt", "stream": "--no-stream",
+           "temperature": "--temperature", "num_predict": "--max-tokens", "seed": "--seed",
+           "top_p": "--top-p", "stop": "--stop", "tools": "--tools",
+           "think": "[runtime] reasoning_enabled", "format": "--schema or --json-object"}
 
 
 def normalise_ollama_url(url: str) -> str:
@@ -39,12 +44,20 @@ def ollama_body(req) -> dict:
         options["num_predict"] = req.max_tokens
     if req.seed is not None:
         options["seed"] = req.seed
+    if req.top_p is not None:
+        options["top_p"] = req.top_p
+    if req.stop:
+        options["stop"] = list(req.stop)
     if options:
         body["options"] = options
     if req.tools:
         body["tools"] = [{"type": "function", "function": fn} for fn in req.tools]
     if req.reasoning_enabled is not None:
         body["think"] = req.reasoning_enabled
+    if req.response_schema is not None:
+        body["format"] = req.response_schema
+    elif req.json_object:
+        body["format"] = "json"
     return body
 
 
@@ -57,6 +70,12 @@ class OllamaProtocol(WireProtocol):
     sends_key_to_loopback = False
     has_model_details = True
     retries_without_think = True
+    option_sources = SOURCES
+
+    def option_target(self, body: dict, key: str) -> dict:
+        if key in TOP_LEVEL_OPTIONS:
+            return body
+        return body.setdefault("options", {})
 
     def urls(self, base: str, api_path: str | None) -> tuple[str, str, str]:
         root = normalise_ollama_url(base).rstrip("/")
@@ -66,7 +85,10 @@ class OllamaProtocol(WireProtocol):
         return "application/json"  # it streams NDJSON whatever Accept says
 
     def body(self, req) -> dict:
-        return ollama_body(req)
+        body = self.with_options(ollama_body(req), req)
+        if body.get("options") == {}:  # only null -o values were given
+            del body["options"]
+        return body
 
     def stream_reader(self) -> StreamReader:
         from revka_cli.providers.protocols.ndjson import NDJSONDecoder

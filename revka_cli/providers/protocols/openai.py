@@ -11,6 +11,12 @@ from revka_cli.providers.protocols.base import StreamReader, WireProtocol
 from revka_cli.urls import join_path
 
 _CHAT_SUFFIX = "/chat/completions"
+SCHEMA_NAME = "answer"  # response_format.json_schema.name: OpenAI requires one
+SOURCES = {"model": "--model", "messages": "the prompt", "stream": "--no-stream",
+           "stream_options": "streaming", "temperature": "--temperature", "max_tokens": "--max-tokens",
+           "seed": "--seed", "top_p": "--top-p", "stop": "--stop", "tools": "--tools",
+           "reasoning_effort": "[runtime] reasoning_effort",
+           "response_format": "--schema or --json-object"}
 
 
 def _content(message):
@@ -37,11 +43,26 @@ def openai_body(req) -> dict:
         body["tools"] = [{"type": "function", "function": fn} for fn in req.tools]
     if req.reasoning_effort:
         body["reasoning_effort"] = req.reasoning_effort
+    _sampling(body, req)
     return body
+
+
+def _sampling(body: dict, req) -> None:
+    """top_p, stop and the structured-output request, all top-level keys."""
+    if req.top_p is not None:
+        body["top_p"] = req.top_p
+    if req.stop:
+        body["stop"] = list(req.stop)
+    if req.response_schema is not None:
+        body["response_format"] = {"type": "json_schema", "json_schema": {
+            "name": SCHEMA_NAME, "schema": req.response_schema, "strict": True}}
+    elif req.json_object:
+        body["response_format"] = {"type": "json_object"}
 
 
 class OpenAIProtocol(WireProtocol):
     name = "openai"
+    option_sources = SOURCES
 
     def urls(self, base: str, api_path: str | None) -> tuple[str, str, str]:
         base = base.rstrip("/")
@@ -52,7 +73,7 @@ class OpenAIProtocol(WireProtocol):
         return base, chat, join_path(base, "models")
 
     def body(self, req) -> dict:
-        return openai_body(req)
+        return self.with_options(openai_body(req), req)
 
     def stream_reader(self) -> StreamReader:
         from revka_cli.providers.protocols.openai_stream import OpenAIStreamParser
