@@ -34,6 +34,7 @@ class Options:
     max_ttft: float | None = None  # seconds (--max-ttft)
     min_tps: float | None = None  # tokens per second (--min-tps)
     tools: bool = False  # --tools: a tool-call probe
+    schema: bool = False  # --schema: a structured-output probe
 
     @property
     def steps(self) -> tuple[str, ...]:
@@ -114,6 +115,12 @@ def _steps(cfg: Config, target: Target, rec: Recorder, options: Options,
 
         check, verdict = tools_check(endpoint, model, client, deadline)
         rec.report.figures["tools"] = verdict
+        rec.add(check)
+    if options.schema:
+        from revka_cli.doctor.schema_probe import schema_check
+
+        check, verdict = schema_check(endpoint, model, client, deadline)
+        rec.report.figures["schema"] = verdict
         rec.add(check)
 
 

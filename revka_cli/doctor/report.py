@@ -110,15 +110,21 @@ def junit_xml(report: DoctorReport) -> str:
             skipped += 1
         elif check.detail:
             ET.SubElement(case, "system-out").text = _xml_safe(f"{check.status}: {check.detail}")
-        if check.name in ("chat", "tools") and provider.figures:
-            _properties(case, {k: v for k, v in provider.figures.items()
-                               if (k == "tools") == (check.name == "tools")})
+        if check.name in ("chat", "tools", "schema") and provider.figures:
+            _properties(case, _figures_of(check.name, provider.figures))
     suite.set("failures", str(failures))
     suite.set("errors", "0")
     suite.set("skipped", str(skipped))
     ET.indent(suite)
     body = ET.tostring(suite, encoding="unicode")
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
+
+
+def _figures_of(check: str, figures: dict) -> dict:
+    """The chat case gets the chat figures; the tools and schema cases their verdict."""
+    if check in ("tools", "schema"):
+        return {k: v for k, v in figures.items() if k == check}
+    return {k: v for k, v in figures.items() if k not in ("tools", "schema")}
 
 
 def _properties(case, figures: dict) -> None:

@@ -11,7 +11,7 @@ _RANK = {SKIP: 0, OK: 1, WARN: 2, FAIL: 3}
 
 @dataclass
 class Check:
-    name: str  # one of STEPS, or an extra check: context, tools
+    name: str  # one of STEPS, or an extra check: context, tools, schema
     status: str  # ok | warn | fail | skip
     latency_ms: float | None = None
     detail: str = ""

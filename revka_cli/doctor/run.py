@@ -42,13 +42,13 @@ def run_doctor(cfg: Config, targets: list[Target], *, timeout: float = 10.0, cha
                cache_write: bool = True, allow_fail: Iterable[str] = (), strict: bool = False,
                env: Mapping[str, str] | None = None, wait: float = 0.0,
                concurrency: int = MAX_WORKERS, max_ttft: float | None = None,
-               min_tps: float | None = None, tools: bool = False,
+               min_tps: float | None = None, tools: bool = False, schema: bool = False,
                progress=None) -> RunOutcome:
     """Probe `targets` concurrently and return the report. Never raises for a provider problem.
     With `wait`, providers still loading or not answering are probed again until `wait` s pass."""
     env = os.environ if env is None else env
     options = Options(timeout=timeout, chat=chat, max_ttft=max_ttft, min_tps=min_tps,
-                      tools=tools)
+                      tools=tools, schema=schema)
     allowed = set(allow_fail)
     timestamp, started = utc_timestamp(), time.monotonic()
 
@@ -78,7 +78,7 @@ def _probe_all(cfg: Config, targets: list[Target], reports: list[ProviderReport]
     """At most `concurrency` providers at once; each within options.timeout of its own start."""
     if not targets:
         return []
-    _prewarm(options.chat or options.tools)
+    _prewarm(options.chat or options.tools or options.schema)
     from revka_cli.transport.http import HttpClient
     from revka_cli.transport.policy import RetryPolicy, Timeouts
 

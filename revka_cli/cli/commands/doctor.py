@@ -67,7 +67,8 @@ def models(state, opts) -> int:
                          cache_write=not opts.no_cache_write, allow_fail=allowed,
                          strict=opts.strict, wait=opts.wait or 0.0,
                          concurrency=opts.concurrency, max_ttft=opts.max_ttft,
-                         min_tps=opts.min_tps, tools=opts.tools, progress=_progress(state))
+                         min_tps=opts.min_tps, tools=opts.tools, schema=opts.schema,
+                         progress=_progress(state))
     for message in outcome.warnings:
         warn(state, message)
     report = outcome.report

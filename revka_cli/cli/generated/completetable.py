@@ -79,7 +79,7 @@ COMMANDS = {
     },
     'doctor models': {
         'options': {'--provider': None, '-p': None, '--timeout': None, '--wait': None, '--max-ttft': None, '--min-tps': None, '--concurrency': None, '--format': None, '--junit': None, '--allow-fail': None},
-        'flags': ['--all-local', '--chat', '--help', '--json', '--no-cache-write', '--strict', '--tools', '-h'],
+        'flags': ['--all-local', '--chat', '--help', '--json', '--no-cache-write', '--schema', '--strict', '--tools', '-h'],
         'commands': [],
         'args': [],
     },

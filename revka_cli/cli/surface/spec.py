@@ -178,6 +178,8 @@ DOCTOR = (
                 "many tokens per second.", metavar="N", bounds=(0, MAX_COUNT)),
             Opt("tools", ("--tools",), "flag", "Also offer the model one tool: supported, "
                 "unsupported or failed."),
+            Opt("schema", ("--schema",), "flag", "Also ask for an answer under a small JSON "
+                "Schema: supported, unsupported or failed."),
             Opt("concurrency", ("--concurrency",), "int", "Probe at most N providers at once.",
                 default=64, metavar="N", bounds=(1, 256)),
             _json("Print one JSON object."),
