@@ -150,8 +150,10 @@ def default_client_factory(cfg: Config):
         from revka_cli.transport.http import HttpClient
         from revka_cli.transport.policy import RetryPolicy, Timeouts
 
-        timeouts = Timeouts(connect=cfg.pacing.connect_timeout_secs,
-                            overall=min(cfg.provider_timeout_secs, DISCOVERY_TIMEOUT_SECS))
+        overall = min(cfg.provider_timeout_secs, DISCOVERY_TIMEOUT_SECS)
+        # one deadline for the whole refresh: retries and backoff spend from it, as in chat
+        timeouts = Timeouts(connect=min(cfg.pacing.connect_timeout_secs, overall), overall=overall,
+                            deadline=time.monotonic() + overall)
         retry = RetryPolicy(cfg.reliability.provider_retries, cfg.reliability.provider_backoff_ms)
         return HttpClient(timeouts, retry)
     return make

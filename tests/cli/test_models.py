@@ -289,3 +289,20 @@ def test_status_counts_one_declared_model_in_the_singular(revka, write_config):
     res = revka("models", "status")
     assert res.exit_code == 0, res
     assert "cache:    1 model declared in the config" in res.stdout.splitlines()
+
+
+def test_refresh_has_one_deadline_that_retries_spend_from(server, revka, write_config):
+    """A silent server: `models refresh` ends at provider_timeout_secs, not once per retry."""
+    import time
+
+    from tests.servers import Reply
+
+    server.route("GET", "/v1/models", Reply(hang=30), Reply(hang=30), Reply(hang=30))
+    write_config(f'default_provider = "vllm"\nprovider_timeout_secs = 1.5\n[providers.vllm]\n'
+                 f'api_url = "{server.url}/v1"\n[reliability]\nprovider_retries = 2\n'
+                 'provider_backoff_ms = 50\n')
+    started = time.monotonic()
+    res = revka("models", "refresh")
+    took = time.monotonic() - started
+    assert res.exit_code == 6, res.stderr
+    assert took < 1.5 + 1.0, took  # three attempts of 1.5 s each took 4.6 s before
