@@ -17,7 +17,7 @@ from revka_cli.providers.protocols.anthropic_stream import parse_anthropic_respo
 from revka_cli.providers.error_bodies import error_message, stream_error_is_retryable
 from revka_cli.providers.protocols.ndjson import NDJSONDecoder
 from revka_cli.providers.protocols.ollama_stream import parse_ollama_response
-from revka_cli.providers.protocols.openai_stream import parse_openai_response
+from revka_cli.providers.protocols.openai_answer import parse_openai_response
 from tests.providers.corpus import CORPUS, Outcome, Transcript, all_transcripts, chunkings, load, run, sse_events
 
 FILES = all_transcripts()

@@ -84,7 +84,7 @@ class OpenAIProtocol(WireProtocol):
                             parser.feed_events)
 
     def parse_answer(self, obj: dict) -> list:
-        from revka_cli.providers.protocols.openai_stream import parse_openai_response
+        from revka_cli.providers.protocols.openai_answer import parse_openai_response
 
         return parse_openai_response(obj)
 

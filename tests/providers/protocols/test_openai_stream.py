@@ -9,7 +9,8 @@ import pytest
 from revka_cli.errors import EXIT_PROVIDER, EXIT_RATE_OR_SERVER, RevkaError, StreamError
 from revka_cli.errors import RetryableStreamError
 from revka_cli.providers.events import ChatResult, Done, ReasoningDelta, TextDelta, ToolCall, Usage
-from revka_cli.providers.protocols.openai_stream import OpenAIStreamParser, parse_openai_response
+from revka_cli.providers.protocols.openai_answer import parse_openai_response
+from revka_cli.providers.protocols.openai_stream import OpenAIStreamParser
 from revka_cli.providers.protocols.sse import SSEEvent
 
 
