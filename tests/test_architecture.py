@@ -37,6 +37,40 @@ def test_only_cli_imports_typer_or_rich_and_nobody_imports_click(path):
         assert not any(m.split(".")[0] in ("typer", "rich") for m in mods), path
 
 
+def typer_private(path: Path) -> list[str]:
+    """typer's private modules (typer._click, typer._completion_classes, ...) a file imports."""
+    tree = ast.parse(path.read_text())
+    found = [m for m in imported_modules(path) if m.split(".")[0] == "typer"
+             and any(part.startswith("_") for part in m.split(".")[1:])]
+    found += [f"typer.{a.name}" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+              and node.module == "typer" for a in node.names if a.name.startswith("_")]
+    found += [f"typer.{node.attr}" for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+              and isinstance(node.value, ast.Name) and node.value.id == "typer"
+              and node.attr.startswith("_")]
+    return found
+
+
+ROOT = PKG.parent
+
+
+@pytest.mark.parametrize("path", [p for folder in ("revka_cli", "scripts", "bench", "tests")
+                                  for p in (ROOT / folder).rglob("*.py")],
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_only_public_typer_api(path):
+    """typer is unpinned (pyproject.toml): nothing may lean on its private modules."""
+    assert not typer_private(path), path
+
+
+def test_the_private_typer_check_can_fail(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text("import typer._click\nfrom typer import _completion_classes\n"
+                     "from typer._click.shell_completion import split_arg_string\n"
+                     "x = typer._completion_shared\n")
+    assert sorted(typer_private(probe)) == ["typer._click", "typer._click.shell_completion",
+                                            "typer._completion_classes",
+                                            "typer._completion_shared"]
+
+
 LAYERS = ["cli", "batch_doctor_catalog", "chat", "providers", "transport", "config", "base"]
 # The leaf modules, in the order they may import each other (each only from those after it).
 LEAVES = ["errors", "redact", "paths", "specs", "urls", "textsafe", "textfix", "limits", "records"]

@@ -115,13 +115,16 @@ def test_providers_is_answered_without_typer(env, args):
     assert not loaded & HEAVY and "typer" not in loaded, sorted(loaded & (HEAVY | {"typer"}))
 
 
-# (words, an expected candidate, the modules it must not import): model names come from the
-# on-disk index on the typer-free path; provider and command names still go through Typer
+# (words, an expected candidate, the modules it must not import): every TAB press is answered on
+# the typer-free path, model names from the on-disk index, the rest from the generated table
+NO_TYPER = FAST | {"typer", "click", "shlex"}
 COMPLETIONS = [
-    ("revka models set lla", "llama3.2:3b", FAST),
-    ("revka models status --model qw", "qwen2.5:7b", FAST),
-    ("revka models list --provider oll", "ollama", HEAVY),
-    ("revka mo", "models", HEAVY),
+    ("revka models set lla", "llama3.2:3b", NO_TYPER),
+    ("revka models status --model qw", "qwen2.5:7b", NO_TYPER),
+    ("revka models list --provider oll", "ollama", NO_TYPER),
+    ("revka mo", "models", NO_TYPER),
+    ("revka chat --no", "--no-stream", NO_TYPER),
+    ("revka completion install ", "zsh", NO_TYPER),
 ]
 
 

@@ -7,9 +7,9 @@ from typing import Callable
 from .commands import Commands
 from .procs import BenchError, excerpt
 from .stats import Result, interleaved
-from .workload import CACHE_MODELS, COMPLETION_WORDS
+from .workload import CACHE_MODELS, COMPLETION_WORDS, OPTION_LINE
 
-STARTUP_IDS = ("version", "help", "complete", "models-list", "config-validate")
+STARTUP_IDS = ("version", "help", "complete", "complete-options", "models-list", "config-validate")
 
 
 def output_has(text: str) -> Callable[[str], None]:
@@ -59,6 +59,9 @@ def startup_plan(cmds: Commands) -> list[tuple]:
         ("help", "revka --help", ["--help"], 1.3, output_has("Usage: revka"), None),
         ("complete", f"completion '{COMPLETION_WORDS}' ({CACHE_MODELS} cached)", [], 1.5,
          completion_candidates, complete_env),
+        ("complete-options", f"zsh completion '{OPTION_LINE}'", [], 1.5,
+         output_has('"--model":"'), cmds.ws.env(_REVKA_COMPLETE="complete_zsh",
+                                                _TYPER_COMPLETE_ARGS=OPTION_LINE)),
         ("models-list", f"revka models list | cat ({CACHE_MODELS} cached)", ["models", "list"],
          2.0, output_lines(CACHE_MODELS), None),
         ("config-validate", "revka config validate (good_full.toml)", ["config", "validate"],

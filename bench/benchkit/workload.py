@@ -21,6 +21,7 @@ DOCTOR_FLEET = 50  # the scale benchmark: 50 providers, each its own server
 DOCTOR_DELAY = 1.0
 PROMPT = "Say something long."
 COMPLETION_WORDS = "revka models set lla"
+OPTION_LINE = "revka chat --"  # zsh: option names with their help, from the generated table
 
 
 def rounds(quick: bool) -> tuple[int, int]:

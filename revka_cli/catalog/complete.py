@@ -154,10 +154,12 @@ def provider_candidates(incomplete: str, config_path: str | None = None,
     """Provider ids and aliases, `custom`, the `custom:` / `anthropic-custom:` prefixes, and the
     custom URLs found in the config and the cache. Matched case-insensitively."""
     pool = set(specs.all_names()) | {specs.DECLARED_CUSTOM, *PREFIXES}
-    from revka_cli.redact import display_provider  # a URL's password is never a candidate
-
     configured = _configured_names(read_config(config_path, env, needles=PREFIXES))
-    pool.update(display_provider(n) for n in configured if specs.is_custom_url(n))
+    urls = [n for n in configured if specs.is_custom_url(n)]
+    if urls:  # redact imports re: only when there is a URL to show
+        from revka_cli.redact import display_provider  # a URL's password is never a candidate
+
+        pool.update(display_provider(n) for n in urls)
     pool.update(p for p in read_index_models(env) if specs.is_custom_url(p))
     low = incomplete.lower()
     return sorted(n for n in pool if n.lower().startswith(low))

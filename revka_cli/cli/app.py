@@ -26,8 +26,15 @@ class RevkaGroup(TyperGroup):
         from revka_cli.cli.environment import current
 
         environ = current().environ
+        if environ.get("_REVKA_COMPLETE"):  # a TAB press: the same answer as the entry point's
+            from revka_cli.cli.fast.complete import answer
+
+            code = answer(environ, current().stdout)
+            if standalone_mode:
+                sys.exit(code)
+            return code
         args = list(sys.argv[1:] if args is None else args)
-        if not args and not environ.get("_REVKA_COMPLETE"):
+        if not args:
             args = ["--help"]
 
         def run() -> int:
@@ -82,12 +89,6 @@ def _register() -> None:
     app.callback()(command_function("", apply_globals, {
         "version": {"callback": _version, "is_eager": True}}))
     add_commands(app, "", bodies())
-    from revka_cli.cli.environment import current
-
-    if current().environ.get("_REVKA_COMPLETE"):
-        from revka_cli.cli.surface.typer_completion import install_completion_classes
-
-        install_completion_classes()
 
 
 _register()

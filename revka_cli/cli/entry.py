@@ -47,7 +47,7 @@ def _dispatch(args: list[str], env: Environment) -> int:
 
         env.stdout.write(f"revka {__version__}\n")
         return 0
-    if env.environ.get("_REVKA_COMPLETE"):  # a TAB press: model and provider names without typer
+    if env.environ.get("_REVKA_COMPLETE"):  # a TAB press: answered from the spec's table, no typer
         from revka_cli.cli.fast.complete import answer
 
         code = answer(env.environ, env.stdout)

@@ -81,6 +81,9 @@ def test_bash_lists_every_cached_model(bash):
     ("revka chat --image cha", "revka chat --image chart.png "),
     ("revka chat --tools too", "revka chat --tools tools.json "),
     ("revka --config oth", "revka --config other.toml "),
+    ("revka chat 'a b' --no-s", "revka chat 'a b' --no-stream "),
+    ("revka config validate oth", "revka config validate other.toml "),
+    ("revka doctor models --jun", "revka doctor models --junit "),
 ])
 def test_bash_completes_the_word(bash, line, expected):
     assert bash(line)[1] == expected
@@ -150,6 +153,9 @@ def test_zsh_lists_every_cached_model(zsh):
     ("revka mod", "revka models "),
     ("revka chat --image cha", "revka chat --image chart.png "),
     ("revka chat --tools too", "revka chat --tools tools.json "),
+    ("revka chat \"a b\" --show-r", "revka chat \"a b\" --show-reasoning "),
+    ("revka models st", "revka models status "),
+    ("revka config validate oth", "revka config validate other.toml "),
 ])
 def test_zsh_completes_the_word(zsh, line, expected):
     assert zsh(line)[1] == expected
@@ -191,6 +197,8 @@ def test_fish_lists_every_cached_model(fish):
     ("revka mod", ["models"]),
     ("revka chat --image cha", ["chart.png"]),
     ("revka --config oth", ["other.toml"]),
+    ("revka models list --", ["--help", "--json", "--provider", "--refresh"]),
+    ("revka completion ", ["bash", "fish", "install", "zsh"]),
 ])
 def test_fish_completes_the_word(fish, line, expected):
     assert sorted(fish(line)) == expected

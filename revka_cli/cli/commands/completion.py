@@ -1,10 +1,10 @@
-"""`revka completion bash|zsh|fish|install`, and the shell classes behind `_REVKA_COMPLETE`.
+"""`revka completion bash|zsh|fish|install`.
 
 The scripts are revka's own. Each one is a thin shell function that runs revka with the variables
 of the typer/click completion protocol (`_REVKA_COMPLETE=complete_<shell>` plus COMP_WORDS and
 COMP_CWORD for bash, `_TYPER_COMPLETE_ARGS` for zsh and fish), so commands, options and values are
-completed by the installed revka itself and never go stale. Model and provider names are answered
-by `fastcomplete` without importing typer; everything else by the classes registered here.
+completed by the installed revka itself and never go stale. `cli/fast/complete.py` answers every
+such request from the table generated from the command spec, without importing typer.
 
 When revka has no candidates (a file option such as --config, --image, --tools, or a word nothing
 matches), every script falls back to the shell's own file-name completion.
@@ -13,7 +13,6 @@ matches), every script falls back to the shell's own file-name completion.
 from __future__ import annotations
 
 import os
-import sys
 
 from revka_cli.cli.environment import current
 from revka_cli.cli.fast import complete as fastcomplete
@@ -23,32 +22,6 @@ from revka_cli.cli.output import out
 from revka_cli.errors import UsageError
 
 SHELLS = fastcomplete.SHELLS
-
-
-# --- completion callbacks (the cache and the config only, never the network) -------------------
-
-def _config_flag(ctx) -> str | None:
-    try:
-        return ctx.find_root().params.get("config_path")
-    except AttributeError:
-        return None
-
-
-def complete_model(ctx, incomplete: str) -> list[str]:
-    return fastcomplete.candidates("model", incomplete, _config_flag(ctx))
-
-
-def complete_provider(ctx, incomplete: str) -> list[str]:
-    return fastcomplete.candidates("provider", incomplete, _config_flag(ctx))
-
-
-def complete_path(incomplete: str) -> list[str]:
-    """No candidates: every revka completion script then completes file names."""
-    return []
-
-
-def complete_shell(incomplete: str) -> list[str]:
-    return [s for s in SHELLS if s.startswith(incomplete)]
 
 
 # --- commands ------------------------------------------------------------------------------------

@@ -1,15 +1,12 @@
-"""Shell completion of model and provider names without importing typer.
+"""Shell completion without importing typer: every `_REVKA_COMPLETE` request is answered here.
 
-Every TAB press runs revka, so `revka_cli.cli.entry` hands `_REVKA_COMPLETE` requests here first.
-When the word under the cursor is the value of a model option (`--model`/`-m`, `models set NAME`)
-or a provider option (`--provider`/`-p`), the answer comes straight from `catalog.complete` (the
-plain cache index and the config file), printed in the exact format of the typer/click protocol
-that `revka_cli.cli.commands.completion`'s shell classes print. Anything else (command and option names,
-`--`, unusual spellings) returns None and goes to Typer. Which option of which command completes
-what is read from `completetable`, generated from the Typer app by scripts/gen_completions.py.
-
-The word handling and formatting below are also used by those typer shell classes, so the two
-paths cannot disagree. Imports: os and sys here, shlex and the catalog only when answering.
+Every TAB press runs revka, so `revka_cli.cli.entry` hands these requests here before anything
+else (the Typer app does the same when run directly). The scripts in completions/ (generated from
+`commands.completion_scripts`) send the words: bash its COMP_WORDS/COMP_CWORD, zsh and fish the
+line up to the cursor in `_TYPER_COMPLETE_ARGS`. `complete_words.resolve` finds the candidates
+(subcommands, option names, model/provider names, choices) in the table generated from the
+command spec (`generated/completetable.py`), and they are printed as each script expects.
+Imports: os and sys here, shlex only for quoted words, the catalog only for model names.
 """
 
 from __future__ import annotations
@@ -26,21 +23,44 @@ IN_WORD_BREAKS = ":="
 
 def split_args(text: str) -> list[str]:
     """Split a command line as a POSIX shell would, keeping a trailing unfinished quote or escape
-    (the same rule click's `split_arg_string` applies, so both paths see the same words)."""
-    if not any(c in text for c in "\"'\\"):  # nothing to unquote: shlex (and re) not needed
+    (shlex's posix rule, which click's `split_arg_string` applies, without importing shlex and
+    so `re`)."""
+    if not any(c in text for c in "\"'\\"):  # nothing to unquote
         return [w for w in text.replace("\t", " ").replace("\r", " ").replace("\n", " ").split(" ")
                 if w]
-    import shlex
-
-    lex = shlex.shlex(text, posix=True)
-    lex.whitespace_split = True
-    lex.commenters = ""
     words: list[str] = []
-    try:
-        for token in lex:
-            words.append(token)
-    except ValueError:  # unfinished quote or escape: keep the partial word
-        words.append(lex.token)
+    word: list[str] = []
+    quote, started, i = None, False, 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\" and quote != "'" and i + 1 == len(text):
+            started = True  # an unfinished escape: the word so far
+            break
+        if quote == "'":
+            quote, word = (None, word) if c == "'" else (quote, [*word, c])
+        elif quote == '"' and c == '"':
+            quote = None
+        elif quote == '"' and c == "\\" and text[i + 1] in '"\\':
+            i += 1
+            word.append(text[i])
+        elif quote == '"':
+            word.append(c)
+        elif c in " \t\r\n":
+            if started:
+                words.append("".join(word))
+            word, started = [], False
+        elif c == "\\":
+            i += 1
+            word.append(text[i])
+            started = True
+        elif c in "'\"":
+            quote, started = c, True
+        else:
+            word.append(c)
+            started = True
+        i += 1
+    if started:
+        words.append("".join(word))
     return words
 
 
@@ -125,101 +145,47 @@ def fish_item(value: str, help_text: str | None = None) -> str:
     return value
 
 
-# --- which value is being completed -------------------------------------------------------------
-
-def _target(table: dict, args: list[str], incomplete: str):
-    """(kind, value, config_path) when the word is a model or provider value, else None.
-    Mirrors click's `_resolve_context` / `_resolve_incomplete` for the shapes handled here."""
-    if "--" in args:
-        return None
-    key, node, config, positional = "", table[""], None, 0
-    i, n = 0, len(args)
-    while i < n:
-        arg = args[i]
-        if arg.startswith("-"):
-            name, eq, value = arg.partition("=")
-            if eq and name.startswith("--") and name in node["options"]:
-                config = value if (key, name) == ("", "--config") else config
-                i += 1
-            elif arg in node["options"]:
-                if i + 1 == n:
-                    break  # the last arg is an option waiting for its value
-                if args[i + 1].startswith("-"):
-                    return None
-                config = args[i + 1] if (key, arg) == ("", "--config") else config
-                i += 2
-            elif arg in node["flags"]:
-                i += 1
-            else:
-                return None  # combined short flags, attached values, unknown options
-            continue
-        if node["commands"]:
-            if arg not in node["commands"]:
-                return None
-            key = f"{key} {arg}".strip()
-            node, positional = table[key], 0
-        else:
-            positional += 1
-        i += 1
-    if incomplete == "=":
-        incomplete = ""
-    elif "=" in incomplete and incomplete.startswith("-"):
-        name, _, incomplete = incomplete.partition("=")
-        args = [*args, name]
-    if incomplete.startswith("-"):
-        return None  # option names: typer
-    last = args[-1] if args else ""
-    if last.startswith("-"):
-        if last in node["options"]:
-            kind = node["options"][last]
-            return (kind, incomplete, config) if kind else None
-        if last not in node["flags"]:
-            return None
-    if node["commands"] or positional >= len(node["args"]):
-        return None
-    kind = node["args"][positional]
-    return (kind, incomplete, config) if kind else None
+def _reply(shell: str, env, request, items: list) -> tuple[int, str]:
+    """(exit status, text) in the format each script in completions/ reads: bash one inserted
+    word a line, zsh a command to eval (`_files` when there is nothing), fish value<TAB>help
+    lines. No candidates: every script completes file names."""
+    if shell == "bash":
+        return 0, "\n".join(r for r in (request.reply(v) for v, _ in items) if r is not None)
+    if shell == "zsh":
+        return 0, zsh_reply([zsh_item(v, h) for v, h in items])
+    action = env.get("_TYPER_COMPLETE_FISH_ACTION", "")
+    if action == "is-args":
+        return (0 if items else 1), None
+    return 0, "\n".join(fish_item(v, h) for v, h in items) if action == "get-args" else ""
 
 
-def candidates(kind: str, incomplete: str, config_path: str | None) -> list[str]:
-    from revka_cli.catalog.complete import model_candidates, provider_candidates
-
-    found = (model_candidates if kind == "model" else provider_candidates)(incomplete, config_path)
-    return [c for c in found if c.startswith(incomplete)]  # as typer filters autocompletion
-
-
-def answer(env=None, out=None) -> int | None:
-    """Answer a `_REVKA_COMPLETE=complete_<shell>` request and return the exit status, or None
-    to let Typer answer it."""
+def answer(env=None, out=None) -> int:
+    """Answer a `_REVKA_COMPLETE` request (`complete_<shell>`, or `source_<shell>` for the
+    script) and return the exit status: 1, printing nothing, for anything else."""
     env = os.environ if env is None else env
-    action, _, shell = env.get("_REVKA_COMPLETE", "").partition("_")
-    if action != "complete" or shell not in SHELLS:
-        return None
-    try:
+    instruction, _, shell = env.get("_REVKA_COMPLETE", "").partition("_")
+    out = sys.stdout if out is None else out
+    if shell not in SHELLS or instruction not in ("complete", "source"):
+        return 1
+    if instruction == "source":
+        from revka_cli.cli.commands.completion_scripts import script
+
+        code, text = 0, script(shell)
+    else:
+        from revka_cli.cli.fast.complete_words import resolve
         from revka_cli.cli.generated.completetable import COMMANDS
 
-        if shell == "bash":
-            request = BashRequest(env)
+        request = BashRequest(env) if shell == "bash" else None
+        if request is not None:
             args, incomplete = request.args, request.current
         else:
             args, incomplete = line_request(env.get("_TYPER_COMPLETE_ARGS", ""))
-        target = _target(COMMANDS, args, incomplete)
-        if target is None:
-            return None
-        values = candidates(*target)
-    except Exception:  # noqa: BLE001 - Typer answers whatever this cannot
-        return None
-    out = sys.stdout if out is None else out
-    if shell == "bash":
-        lines = [r for r in map(request.reply, values) if r is not None]
-        text = "\n".join(lines)
-    elif shell == "zsh":
-        text = zsh_reply([zsh_item(v) for v in values])
-    else:
-        action = env.get("_TYPER_COMPLETE_FISH_ACTION", "")
-        if action == "is-args":
-            return 0 if values else 1
-        text = "\n".join(fish_item(v) for v in values) if action == "get-args" else ""
-    out.write(text + "\n")
-    out.flush()
-    return 0
+        try:
+            items = resolve(COMMANDS, args, incomplete)
+        except Exception:  # noqa: BLE001 - a TAB press never fails: the shell completes files
+            items = []
+        code, text = _reply(shell, env, request, items)
+    if text is not None:
+        out.write(text + "\n")
+        out.flush()
+    return code

@@ -13,17 +13,9 @@ import typer
 from revka_cli.cli.state import get_state
 from revka_cli.cli.surface.options import build_options
 from revka_cli.cli.surface.spec import BY_PATH, Arg, Opt
+from revka_cli.cli.surface.tables import option_help
 
 _ANNOTATIONS = {"str": Optional[str], "int": Optional[int], "float": Optional[float], "flag": bool}
-
-
-def _completer(kind: str | None):
-    if kind is None:
-        return None
-    from revka_cli.cli.commands import completion
-
-    return {"model": completion.complete_model, "provider": completion.complete_provider,
-            "path": completion.complete_path, "shell": completion.complete_shell}[kind]
 
 
 def _annotation(param):
@@ -51,16 +43,12 @@ def _typer_default(param, extra: dict):
     kwargs = {"help": param.help}
     if param.metavar:
         kwargs["metavar"] = param.metavar
-    completer = _completer(param.complete)
-    if completer is not None:
-        kwargs["autocompletion"] = completer
     if isinstance(param, Arg):
         return typer.Argument(... if param.required else None, **kwargs)
     low, high = param.bounds or (None, None)
     if param.type == "float":
         kwargs["callback"] = _number_check(low, high)
-        if low is not None and high is not None:  # shown as click shows its own ranges
-            kwargs["help"] = f"{param.help} [{float(low)}<=x<={float(high)}]"
+        kwargs["help"] = option_help(param)  # its bounds shown as click shows its own ranges
     else:
         if low is not None:
             kwargs["min"] = low
