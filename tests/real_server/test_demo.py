@@ -61,7 +61,7 @@ def test_demo_runs_doctor_and_a_streamed_chat(llama_server, tmp_path):
     answer = chat.split("==> [5/5]", 1)[0]
     assert "paris" in answer.lower(), out
     # revka chat --schema: one line of JSON that has the schema's keys
-    structured = out.split(" --schema ", 1)[1].split("\n", 1)[1].splitlines()[0]
+    structured = out.rsplit(" --schema ", 1)[1].split("\n", 1)[1].splitlines()[0]  # its command line
     assert set(json.loads(structured)) == {"city", "population_millions", "continent"}, out
     assert "demo OK" in out
     # cleaned up: the server is gone and so is the throwaway config
