@@ -8,8 +8,14 @@ COMMANDS = {
     '': {
         'options': {'--config': None},
         'flags': ['--debug', '--help', '--no-color', '--quiet', '--version', '-V', '-h', '-q'],
-        'commands': ['chat', 'completion', 'config', 'doctor', 'models'],
+        'commands': ['batch', 'chat', 'completion', 'config', 'doctor', 'models'],
         'args': [],
+    },
+    'batch': {
+        'options': {'--output': None, '-o': None, '--format': None, '--concurrency': None, '-c': None, '--provider': 'provider', '-p': 'provider', '--model': 'model', '-m': 'model', '--system': None, '-s': None, '--temperature': None, '--max-tokens': None, '--seed': None, '--timeout': None, '--summary-json': None},
+        'flags': ['--help', '--lines', '--restart', '--stream', '-h'],
+        'commands': [],
+        'args': [None],
     },
     'chat': {
         'options': {'--provider': 'provider', '-p': 'provider', '--model': 'model', '-m': 'model', '--system': None, '-s': None, '--temperature': None, '--max-tokens': None, '--image': None, '--tools': None, '--api-key': None, '--timeout': None, '--seed': None},
