@@ -111,7 +111,7 @@ def check_invocation(words: list[str], line: str = "") -> None:
     cmd, rest = typer.main.get_command(app), list(words[1:])
     while rest:
         word = rest.pop(0)
-        if word.startswith("-"):
+        if word.startswith("-") and word != "-":  # "-" alone: stdin, an argument
             opts = {o for p in cmd.params for o in (*p.opts, *p.secondary_opts)}
             assert word.split("=")[0] in opts | {"--help", "-h"}, (line, word)
             param = next((p for p in cmd.params if word in p.opts), None)
