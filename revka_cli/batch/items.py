@@ -24,8 +24,7 @@ _CORE_FIELDS = {"model", "messages", "system", "temperature", "max_tokens", "str
 REQUEST_OPTIONS = frozenset(f.name for f in fields(ChatRequest)) - _CORE_FIELDS
 # Body fields that mean nothing to revka's chat core but are harmless to drop.
 IGNORED_BODY = frozenset({"stream", "stream_options", "n", "user", "metadata", "store"})
-# Issue 16 (structured output) hooks in here: an item's "schema" (simple form) or the body's
-# "response_format" (OpenAI form) becomes a ChatRequest option once the core has one.
+# Issue 16 (structured output) hooks in here: see structured_options().
 STRUCTURED_KEYS = frozenset({"schema", "response_format"})
 
 
@@ -47,6 +46,14 @@ class BatchItem:
     temperature: float | None = None
     options: dict = field(default_factory=dict)  # ChatRequest fields by name (seed, ...)
     ignored: tuple = ()  # keys the item carried that revka does not use
+
+
+def structured_options(source: dict) -> dict:
+    """The extension point for structured output (issue 16): an item's "schema" (simple form) or
+    its body's "response_format" (OpenAI form) -> ChatRequest options. A ChatRequest field named
+    like the key is already taken as an option; until the core has one, nothing is taken and the
+    key is reported as ignored."""
+    return {}
 
 
 def parse_line(text: str, *, line_no: int, index: int, lines_mode: bool) -> BatchItem:
@@ -124,6 +131,7 @@ def _simple_item(obj: dict, item: BatchItem) -> BatchItem:
     taken = {"custom_id", "prompt", "images", "system", "model", "provider", "max_tokens",
              "temperature", "options"}
     left = _options(obj, item, taken) + [f"options.{k}" for k in _options(options, item, set())]
+    item.options.update(structured_options(obj))
     item.ignored = tuple(left)
     return item
 
@@ -144,6 +152,7 @@ def _openai_item(obj: dict, item: BatchItem) -> BatchItem:
     taken = {"messages", "model", "max_tokens", "max_completion_tokens", "temperature",
              *IGNORED_BODY}
     item.ignored = tuple(_options(body, item, taken))
+    item.options.update(structured_options(body))
     return item
 
 

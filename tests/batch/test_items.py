@@ -77,3 +77,12 @@ def test_plain_lines_mode():
 def test_malformed_lines_say_why(line, why):
     with pytest.raises(LineError, match=why):
         parse(line)
+
+
+def test_structured_output_keys_wait_for_issue_16():
+    """Until the chat core has structured output, schema/response_format are named as ignored."""
+    simple = parse({"prompt": "x", "schema": {"type": "object"}})
+    body = parse({"body": {"response_format": {"type": "json_object"},
+                           "messages": [{"role": "user", "content": "x"}]}})
+    assert simple.ignored == ("schema",) and body.ignored == ("response_format",)
+    assert simple.options == body.options == {}

@@ -185,3 +185,20 @@ def test_bad_format_and_restart_without_output(revka, write_config, tmp_path):
     config_for(write_config, "http://127.0.0.1:9")
     res = run_batch(revka, str(tmp_path / "missing.jsonl"))
     assert res.exit_code == 2 and "input file not found" in res.stderr
+
+
+def test_status_lines_when_stderr_is_not_a_terminal_and_none_with_quiet(server, revka,
+                                                                         write_config, tmp_path,
+                                                                         monkeypatch):
+    from revka_cli.cli.commands import batch_progress
+
+    monkeypatch.setattr(batch_progress, "STATUS_SECS", 0.05)
+    server.route("POST", PATH, echo_handler(delay=0.05))
+    config_for(write_config, server.url)
+    src = write_jsonl(tmp_path / "in.jsonl", simple_rows(12))
+    res = run_batch(revka, str(src), "-o", str(tmp_path / "a.jsonl"), "-c", "2")
+    assert res.exit_code == 0, res
+    status = [line for line in res.stderr.splitlines() if " in flight of 12; " in line]
+    assert status and "items/s" in status[0] and "tokens/s" in status[0]
+    res = revka("-q", "batch", str(src), "-o", str(tmp_path / "b.jsonl"), "-c", "2")
+    assert res.exit_code == 0 and res.stderr == ""
