@@ -202,3 +202,39 @@ def test_status_lines_when_stderr_is_not_a_terminal_and_none_with_quiet(server, 
     assert status and "items/s" in status[0] and "tokens/s" in status[0]
     res = revka("-q", "batch", str(src), "-o", str(tmp_path / "b.jsonl"), "-c", "2")
     assert res.exit_code == 0 and res.stderr == ""
+
+
+def test_lines_naming_their_own_provider_and_model_without_flags(revka, write_config, tmp_path):
+    with FakeServer() as one, FakeServer() as two:
+        one.route("POST", PATH, echo_handler())
+        two.route("POST", PATH, echo_handler())
+        config_for(write_config, one.url, two.url)
+        rows = [{"custom_id": "a", "prompt": "to the default"},
+                {"custom_id": "b", "prompt": "to sglang", "provider": "sglang", "model": "big"},
+                {"custom_id": "c", "prompt": "other model", "model": "small"}]
+        src = write_jsonl(tmp_path / "in.jsonl", rows)
+        res = run_batch(revka, str(src), "-o", str(tmp_path / "o.jsonl"), "--format", "results")
+        assert res.exit_code == 0, res
+        assert sorted(r.json()["model"] for r in one.requests) == ["m", "small"]
+        assert [r.json()["model"] for r in two.requests] == ["big"]
+    records = by_id(read_records(tmp_path / "o.jsonl"))
+    assert records["b"]["provider"] == "sglang" and records["c"]["model"] == "small"
+
+
+def test_an_image_path_in_the_simple_form_is_sent(server, revka, write_config, tmp_path):
+    import base64
+
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwAD"
+                           "hgGAWjR9awAAAABJRU5ErkJggg==")
+    (tmp_path / "dot.png").write_bytes(png)
+    server.route("POST", PATH, Reply.json({"choices": [{"index": 0, "finish_reason": "stop",
+                                                        "message": {"role": "assistant",
+                                                                    "content": "a dot"}}]}))
+    write_config(f'default_provider = "custom:{server.url}/v1"\ndefault_model = "vis"\n')
+    src = write_jsonl(tmp_path / "in.jsonl", [{"prompt": "what is it?",
+                                               "images": [str(tmp_path / "dot.png")]}])
+    res = run_batch(revka, str(src), "-o", str(tmp_path / "o.jsonl"))
+    assert res.exit_code == 0, res
+    parts = server.requests[0].json()["messages"][-1]["content"]
+    assert any(p.get("type") == "image_url" and p["image_url"]["url"].startswith(
+        "data:image/png;base64,") for p in parts)
