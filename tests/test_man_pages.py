@@ -33,7 +33,7 @@ def pages() -> list[Path]:
 
 def test_every_page_is_generated_and_current(generated):
     names = {p.name for p in generated}
-    assert names == {"revka.1", "revka-chat.1", "revka-models.1", "revka-doctor.1",
+    assert names == {"revka.1", "revka-chat.1", "revka-batch.1", "revka-models.1", "revka-doctor.1",
                      "revka-config.1", "revka-completion.1"}
     assert {p.name for p in pages()} == names
     for path, text in generated.items():
