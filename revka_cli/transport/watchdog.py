@@ -70,6 +70,7 @@ class _Hub:
         self._armed: set[Watchdog] = set()
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._wakes_at: float | None = None  # when the thread will look next (None: not planned)
 
     def arm(self, dog: Watchdog) -> None:
         with self._wake:
@@ -78,7 +79,8 @@ class _Hub:
                 self._thread = threading.Thread(target=self._run, name="revka-watchdog",
                                                 daemon=True)
                 self._thread.start()
-            self._wake.notify()
+            if self._wakes_at is None or dog.next_deadline()[0] < self._wakes_at:
+                self._wake.notify()  # else the thread looks soon enough: no wake-up per request
 
     def disarm(self, dog: Watchdog) -> None:
         with self._wake:
@@ -100,8 +102,10 @@ class _Hub:
             with self._wake:
                 due, soonest = self._due()
                 if not due:
+                    self._wakes_at = soonest
                     wait = None if soonest is None else soonest - time.monotonic()
                     self._wake.wait(wait if wait is None or wait > 0 else 0)
+                    self._wakes_at = None
                     continue
             for dog, name in due:  # outside the lock: on_fire may take a moment
                 if not dog.stopped:
