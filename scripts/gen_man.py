@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Regenerate the man pages in man/ from the Typer app (run after changing any command):
 
-    man/revka.1, man/revka-chat.1, man/revka-models.1, man/revka-doctor.1, man/revka-config.1,
-    man/revka-completion.1
+    man/revka.1, man/revka-chat.1, man/revka-batch.1, man/revka-models.1, man/revka-doctor.1,
+    man/revka-config.1, man/revka-completion.1
 
 Names, synopses, descriptions and options come from the click command tree; ENVIRONMENT from
 revka_cli.config.env.ENV_VARS and the provider catalog (revka_cli.specs); FILES from

@@ -39,6 +39,19 @@ EXAMPLES = {
          'revka chat --tools tools.json "weather in Paris?"'),
         ("An interactive session (on a terminal, with no prompt):", "revka chat"),
     ],
+    "batch": [
+        ("Answer every line of a JSONL file; rerun the same command to resume:",
+         "revka batch prompts.jsonl -o answers.jsonl"),
+        ("Plain text, one prompt per line, with one model:",
+         "revka batch questions.txt --lines -o answers.jsonl -m qwen2.5:7b"),
+        ("An OpenAI Batch API file, spread over two servers, 64 in flight:",
+         "revka batch requests.jsonl -o out.jsonl -p vllm -p sglang -c 64"),
+        ("The answers, and what failed:",
+         "jq -r '.response.body.choices[0].message.content // empty' answers.jsonl\n"
+         "jq -c 'select(.error != null) | {custom_id, error}' answers.jsonl"),
+        ("Start over, and keep the summary as JSON:",
+         "revka batch prompts.jsonl -o answers.jsonl --restart --summary-json summary.json"),
+    ],
     "models": [
         ("Fetch the model lists of every configured provider:", "revka models refresh"),
         ("Refetch one provider even if its cache is fresh:",

@@ -22,7 +22,8 @@ from tests.completionkit import REPO, cached_catalog, require, shell_env, tab  #
 
 pytestmark = pytest.mark.slow
 
-SHARED = ["share/man/man1/revka.1", "share/man/man1/revka-chat.1", "share/man/man1/revka-models.1",
+SHARED = ["share/man/man1/revka.1", "share/man/man1/revka-chat.1", "share/man/man1/revka-batch.1",
+          "share/man/man1/revka-models.1",
           "share/man/man1/revka-doctor.1", "share/man/man1/revka-config.1",
           "share/man/man1/revka-completion.1", "share/man/man1/revka-providers.1",
           "share/bash-completion/completions/revka",

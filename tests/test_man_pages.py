@@ -33,7 +33,7 @@ def pages() -> list[Path]:
 
 def test_every_page_is_generated_and_current(generated):
     names = {p.name for p in generated}
-    assert names == {"revka.1", "revka-chat.1", "revka-models.1", "revka-doctor.1",
+    assert names == {"revka.1", "revka-chat.1", "revka-batch.1", "revka-models.1", "revka-doctor.1",
                      "revka-config.1", "revka-completion.1", "revka-providers.1"}
     assert {p.name for p in pages()} == names
     for path, text in generated.items():
@@ -111,7 +111,7 @@ def check_invocation(words: list[str], line: str = "") -> None:
     cmd, rest = typer.main.get_command(app), list(words[1:])
     while rest:
         word = rest.pop(0)
-        if word.startswith("-"):
+        if word.startswith("-") and word != "-":  # "-" alone: stdin, an argument
             opts = {o for p in cmd.params for o in (*p.opts, *p.secondary_opts)}
             assert word.split("=")[0] in opts | {"--help", "-h"}, (line, word)
             param = next((p for p in cmd.params if word in p.opts), None)

@@ -167,15 +167,16 @@ class ChatSession:
             raise
         return outcome
 
-    def new_client(self):
-        """An HttpClient with the config's retry policy; retries are reported through `warn`."""
+    def new_client(self, *, keepalive: int | None = None):
+        """An HttpClient with the config's retry policy; retries are reported through `warn`.
+        `keepalive`: connections kept for reuse, for a caller running that many turns at once."""
         from revka_cli.transport.http import HttpClient
         from revka_cli.transport.policy import RetryPolicy
 
         rel = self.cfg.reliability
         retry = RetryPolicy(rel.provider_retries, rel.provider_backoff_ms)
         return HttpClient(None, retry, on_retry=lambda a: self.warn(
-            f"{a.error}; retrying in {a.retry_in:.1f}s"))
+            f"{a.error}; retrying in {a.retry_in:.1f}s"), keepalive=keepalive)
 
 
 def _fetch_image(url: str, max_bytes: int) -> bytes:

@@ -72,9 +72,11 @@ def _version(value: bool) -> bool:
 
 def bodies() -> dict:
     """{command path: body(state, options)}: what each command of the spec runs."""
-    from revka_cli.cli.commands import chat_command, completion, config, doctor, models, providers
+    from revka_cli.cli.commands import (
+        batch, chat_command, completion, config, doctor, models, providers,
+    )
 
-    return {"chat": chat_command.chat, "config validate": config.validate,
+    return {"chat": chat_command.chat, "batch": batch.batch, "config validate": config.validate,
             "config show": config.show, "config path": config.path, "doctor models": doctor.models,
             "models refresh": models.refresh, "models list": models.list_,
             "models set": models.set_, "models status": models.status,

@@ -123,7 +123,10 @@ class HttpClient:
     """A thin, synchronous httpx wrapper. One per command; close() when done."""
 
     def __init__(self, timeouts: Timeouts | None = None, retry: RetryPolicy | None = None,
-                 sleep: Callable[[float], None] = time.sleep, on_retry=None) -> None:
+                 sleep: Callable[[float], None] = time.sleep, on_retry=None,
+                 keepalive: int | None = None) -> None:
+        """`keepalive`: idle connections kept for reuse (default 20); a caller with more requests
+        in flight at once (batch) passes that number, so that every connection is reused."""
         import httpx
 
         self.timeouts = timeouts or Timeouts()
@@ -138,7 +141,7 @@ class HttpClient:
                                   pool=t.connect),
             follow_redirects=False, trust_env=True,
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
-            transport=LazyTLSTransport())
+            transport=LazyTLSTransport(keepalive) if keepalive else LazyTLSTransport())
 
     def close(self) -> None:
         self._client.close()

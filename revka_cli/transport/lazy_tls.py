@@ -3,38 +3,52 @@ https request needs it. Local servers speak plain http: for them this saves ~20 
 
 from __future__ import annotations
 
+import threading
+
 import httpx
+
+KEEPALIVE = 20  # idle connections kept per pool (httpx's default); batch keeps one per request
 
 
 class _PlainHTTPTransport(httpx.HTTPTransport):
     """httpx's transport for http:// only: a connection pool without an SSL context."""
 
-    def __init__(self) -> None:  # deliberately no super().__init__: it would build a TLS context
+    def __init__(self, keepalive: int = KEEPALIVE) -> None:  # no super().__init__: it builds TLS
         import httpcore
 
-        self._pool = httpcore.ConnectionPool(ssl_context=None, max_connections=100,
-                                             max_keepalive_connections=20, keepalive_expiry=5.0)
+        self._pool = httpcore.ConnectionPool(ssl_context=None, max_connections=max(100, keepalive),
+                                             max_keepalive_connections=keepalive,
+                                             keepalive_expiry=5.0)
 
 
-def _plain_transport() -> httpx.BaseTransport:
+def _limits(keepalive: int) -> httpx.Limits:
+    return httpx.Limits(max_connections=max(100, keepalive), max_keepalive_connections=keepalive)
+
+
+def _plain_transport(keepalive: int) -> httpx.BaseTransport:
     try:
-        return _PlainHTTPTransport()
+        return _PlainHTTPTransport(keepalive)
     except Exception:  # noqa: BLE001 - an httpx/httpcore whose internals differ: the normal one
-        return httpx.HTTPTransport(verify=False)
+        return httpx.HTTPTransport(verify=False, limits=_limits(keepalive))
 
 
 class LazyTLSTransport(httpx.BaseTransport):
-    def __init__(self) -> None:
+    def __init__(self, keepalive: int = KEEPALIVE) -> None:
+        self.keepalive = keepalive
+        self._made = threading.Lock()  # threads sharing the client make each pool once
         self._plain: httpx.BaseTransport | None = None
         self._tls: httpx.BaseTransport | None = None
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if request.url.scheme == "http":
             if self._plain is None:
-                self._plain = _plain_transport()
+                with self._made:
+                    self._plain = self._plain or _plain_transport(self.keepalive)
             return self._plain.handle_request(request)
         if self._tls is None:
-            self._tls = httpx.HTTPTransport(trust_env=True)  # verifies certificates
+            with self._made:  # verifies certificates
+                self._tls = self._tls or httpx.HTTPTransport(trust_env=True,
+                                                             limits=_limits(self.keepalive))
         return self._tls.handle_request(request)
 
     def close(self) -> None:

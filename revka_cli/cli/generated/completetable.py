@@ -7,7 +7,7 @@ press with it, without importing typer (tests/cli/test_completion.py checks drif
 COMMANDS = {
     '': {
         'help': 'A command-line client for LLM servers you...',
-        'commands': ['chat', 'completion', 'config', 'doctor', 'models', 'providers'],
+        'commands': ['chat', 'batch', 'completion', 'config', 'doctor', 'models', 'providers'],
         'args': [],
         'options': [
             (('--config',), 'value', 'path', 'Config file (default: $REVKA_CONFIG, then $XDG_CONFIG_HOME/revka/config.toml or config.yaml).'),
@@ -42,6 +42,28 @@ COMMANDS = {
             (('--option', '-o'), 'list', None, "A request option, KEY=VALUE (repeatable); VALUE is JSON when it parses, else text. Top-level body keys for OpenAI-compatible servers and Anthropic; Ollama's go under options (keep_alive, format, think: top level). Overrides [options] and [providers.<id>.options]."),
             (('--schema',), 'value', 'path', 'A JSON Schema the answer must match, as a file or inline JSON: the server is asked to enforce it, revka validates the answer and prints the JSON (exit 8 when it does not match).'),
             (('--json-object',), 'flag', None, 'Ask for any JSON object (exit 8 when the answer is not one).'),
+            (('-h', '--help'), 'flag', None, 'Show this message and exit.'),
+        ],
+    },
+    'batch': {
+        'help': 'Send every prompt of a JSONL file (or -...',
+        'commands': [],
+        'args': ['path'],
+        'options': [
+            (('--output', '-o'), 'value', 'path', 'Append the records to FILE (default: stdout, not resumable).'),
+            (('--format',), 'value', None, 'openai: the OpenAI Batch output form (default); results: chat --json documents plus custom_id and index.'),
+            (('--lines',), 'flag', None, 'Plain text input: each non-empty line is one prompt.'),
+            (('--concurrency', '-c'), 'value', None, "Requests in flight at most (default: llama.cpp's /props total_slots, else 4 per endpoint, at most 64)."),
+            (('--provider', '-p'), 'list', 'provider', 'Provider (repeatable: items are spread over them by fewest outstanding requests).'),
+            (('--model', '-m'), 'list', 'model', 'Model, bare or provider/name (repeatable). Given, -p/-m override the models and providers the lines name.'),
+            (('--system', '-s'), 'value', None, 'System prompt for items that have none.'),
+            (('--temperature',), 'value', None, 'Sampling temperature for items that set none (0-2). [0.0<=x<=2.0]'),
+            (('--max-tokens',), 'value', None, 'Answer length limit for items that set none.'),
+            (('--seed',), 'value', None, 'Sampling seed for items that set none.'),
+            (('--timeout',), 'value', None, 'Timeout per item in seconds, its retries and fallbacks included. [0.001<=x<=86400.0]'),
+            (('--stream',), 'flag', None, 'Stream each answer (default: whole answers).'),
+            (('--restart',), 'flag', None, 'Start over: empty the -o file first.'),
+            (('--summary-json',), 'value', 'path', 'Also write the summary as JSON to FILE.'),
             (('-h', '--help'), 'flag', None, 'Show this message and exit.'),
         ],
     },

@@ -120,6 +120,42 @@ CHAT = Cmd("chat", "Send a prompt and stream the answer to stdout.", (
         "answer is not one)."),
 ), (Arg("prompt", "The prompt. Piped stdin is appended to it."),))
 
+BATCH = Cmd("batch", "Send every prompt of a JSONL file (or - for stdin) concurrently and write "
+            "one JSONL record per prompt as each finishes. Input lines: the simple form "
+            "{\"custom_id\", \"prompt\", ...}, the OpenAI Batch request form {\"custom_id\", "
+            "\"method\", \"url\", \"body\"}, or plain text with --lines. Rerunning with the same -o "
+            "skips what was answered and retries what failed. Exit 0 when every item succeeded, 1 "
+            "when some failed, 2 for a bad input or duplicate custom_id (before any request), 130 on "
+            "Ctrl-C.", summary="Send a JSONL file of prompts concurrently, resumably.", options=(
+    Opt("output", ("--output", "-o"), "str", "Append the records to FILE (default: stdout, not "
+        "resumable).", metavar="FILE", complete="path"),
+    Opt("format", ("--format",), "str", "openai: the OpenAI Batch output form (default); results: "
+        "chat --json documents plus custom_id and index.", default="openai", metavar="FORM"),
+    Opt("lines", ("--lines",), "flag", "Plain text input: each non-empty line is one prompt."),
+    Opt("concurrency", ("--concurrency", "-c"), "int", "Requests in flight at most (default: "
+        "llama.cpp's /props total_slots, else 4 per endpoint, at most 64).", bounds=(1, 1024),
+        metavar="N"),
+    Opt("provider", ("--provider", "-p"), "list", "Provider (repeatable: items are spread over "
+        "them by fewest outstanding requests).", complete="provider", metavar="ID"),
+    Opt("model", ("--model", "-m"), "list", "Model, bare or provider/name (repeatable). Given, "
+        "-p/-m override the models and providers the lines name.", complete="model",
+        metavar="NAME"),
+    Opt("system", ("--system", "-s"), "str", "System prompt for items that have none."),
+    Opt("temperature", ("--temperature",), "float", "Sampling temperature for items that set "
+        "none (0-2).", bounds=(0.0, 2.0)),
+    Opt("max_tokens", ("--max-tokens",), "int", "Answer length limit for items that set none.",
+        bounds=(1, MAX_COUNT)),
+    Opt("seed", ("--seed",), "int", "Sampling seed for items that set none.",
+        bounds=(0, 2**32 - 1), fills="request.seed"),
+    Opt("timeout", ("--timeout",), "float", "Timeout per item in seconds, its retries and "
+        "fallbacks included.", bounds=(0.001, MAX_SECONDS)),
+    Opt("stream", ("--stream",), "flag", "Stream each answer (default: whole answers)."),
+    Opt("restart", ("--restart",), "flag", "Start over: empty the -o file first."),
+    Opt("summary_json", ("--summary-json",), "str", "Also write the summary as JSON to FILE.",
+        metavar="FILE", complete="path"),
+), args=(Arg("input", "A JSONL file, or - for stdin.", metavar="INPUT", complete="path",
+             required=True),))
+
 _SHELL_HELP = ("Print the {0} completion script (e.g. to save it yourself; 'revka completion "
                "install {0}' does it for you).")
 
@@ -237,7 +273,7 @@ PROVIDERS = Cmd("providers", "List the providers revka knows (its provider catal
                 (_json("A JSON list of {id, name, aliases, protocol, default_url, key_env, "
                        "placeholder_key, local, vision, discovery}, in catalog order."),))
 
-COMMANDS: tuple[Cmd, ...] = (GLOBAL, CHAT, *COMPLETION, *CONFIG, *DOCTOR, *MODELS, PROVIDERS)
+COMMANDS: tuple[Cmd, ...] = (GLOBAL, CHAT, BATCH, *COMPLETION, *CONFIG, *DOCTOR, *MODELS, PROVIDERS)
 BY_PATH = {cmd.path: cmd for cmd in COMMANDS}
 
 
