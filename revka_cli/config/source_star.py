@@ -58,7 +58,20 @@ def parse_star(text: str, name: str):
     return data, None, key_lines
 
 
+_REPLIES: dict[tuple[str, str], dict] = {}  # one evaluation per file text and process
+
+
 def _run_child(source: str, name: str) -> dict:
+    """The child's reply; a command that loads the config twice evaluates it once (the file is
+    hermetic, so the same text always gives the same reply)."""
+    key = (name, source)
+    if key not in _REPLIES:
+        _REPLIES.clear()
+        _REPLIES[key] = _evaluate(source, name)
+    return json.loads(json.dumps(_REPLIES[key]))  # a fresh copy: callers may change the data
+
+
+def _evaluate(source: str, name: str) -> dict:
     import os
     import subprocess
     import sys
