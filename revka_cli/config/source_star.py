@@ -24,7 +24,7 @@ ENTRIES_PREFIX = "config = {"
 INSTALL_HINT = "pip install 'revka[star]'"
 _POS = re.compile(r"^\s*--> (?P<file>.*):(?P<line>\d+):(?P<col>\d+)\s*$", re.M)
 _EXPECTED = re.compile(r",? expected one of .*$")
-PLAIN_HINT = " (use a string, number, boolean, None, list or dict)"
+PLAIN_TYPES = " (use a string, number, boolean, None, list or dict)"
 
 
 def parse_star(text: str, name: str):
@@ -134,7 +134,7 @@ def _bad_problem(bad: list, name: str, key_lines: dict) -> Problem:
     parts = re.sub(r"\[\d+\]", "", key).split(".") if key else []
     line, col = locate(key_lines, parts)
     more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
-    hint = PLAIN_HINT if message.endswith("not a config value") else ""
+    hint = PLAIN_TYPES if message.endswith("not a config value") else ""
     return Problem(ERROR, key, f"{message}{hint}{more}", name, line, col)
 
 

@@ -4,6 +4,7 @@ clear error without the `revka[star]` extra. The corpus (test_corpus.py) checks 
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -144,3 +145,17 @@ def test_revka_itself_never_imports_starlark(tmp_path):
              "print(r.config.models.custom.url, 'starlark' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["http://localhost:8080/v1", "False"]
+
+
+def test_the_readme_starlark_examples_are_valid(tmp_path, revka):
+    from tests.conftest import REPO
+
+    blocks = re.findall(r"```python\n(.+?)```", (REPO / "README.md").read_text(), re.S)
+    starlark = [b for b in blocks if '"models": {' in b]
+    assert len(starlark) >= 3
+    for i, block in enumerate(starlark):
+        path = tmp_path / f"readme{i}.star"
+        path.write_text(block)
+        res = revka("config", "validate", str(path), "--json")
+        assert res.exit_code == 0, (block, res)
+        assert json.loads(res.stdout)["errors"] == []
