@@ -99,7 +99,8 @@ def _evaluate(source: str, name: str) -> dict:
 def _crash_text(code: int, stderr: bytes) -> str:
     import signal
 
-    if code in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV) or b"memory allocation" in stderr:
+    killed = code in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV)
+    if killed or b"memory allocation" in stderr or b"out of memory" in stderr:
         return (f"ran out of memory while evaluating (revka gives a config.star "
                 f"{STAR_MEMORY // (1024 * 1024)} MiB)")
     last = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]

@@ -39,6 +39,8 @@ def walk(root, most, deepest, longest, listed):
         t = type(v)
         if depth > deepest:
             return [(path, "nested too deeply (more than %d levels)" % deepest)]
+        if (t == "dict" or t == "list" or t == "tuple") and seen + len(stack) + len(v) > most:
+            return [(path, "too many values (more than %d); a config is small" % most)]
         if t == "dict":
             for k in v:
                 if type(k) != "string":

@@ -85,6 +85,8 @@ def test_an_endless_loop_is_stopped_at_the_deadline(tmp_path, revka):
 @pytest.mark.parametrize("body, phrase", [
     ('def big():\n    return "x" * 1000000000\n\nconfig = {"default_model": big()}\n',
      "ran out of memory"),
+    ('config = {"default_model": [0] * 50000000}\n', "ran out of memory"),
+    ('config = {"default_model": [0] * 1000000}\n', "too many values"),
     ('config = {"extra_headers": {"X": "h"}, "models": {"custom": {"available_models": '
      '{"m%d" % i: 1 for i in range(30000)}}}}\n', "too many values"),
     ('config = {"default_model": "x" * 2000000}\n', "the strings add up to more than"),
