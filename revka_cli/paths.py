@@ -13,6 +13,9 @@ from revka_cli.records import Record
 
 CONFIG_TOML = "config.toml"
 CONFIG_YAML = "config.yaml"
+CONFIG_STAR = "config.star"
+# the lookup order in the config folder: the first that exists is used, the others are ignored
+CONFIG_NAMES = (CONFIG_TOML, CONFIG_YAML, CONFIG_STAR)
 
 
 def _path(text: str):
@@ -48,26 +51,23 @@ def cache_dir(env: Mapping[str, str] | None = None):
 
 
 def find_config_file(flag_path: str | None, env: Mapping[str, str] | None = None
-                     ) -> tuple[str | None, str, str | None, str]:
-    """(file in use or None, why, a config.yaml shadowed by config.toml, where a new one goes)."""
+                     ) -> tuple[str | None, str, tuple[str, ...], str]:
+    """(file in use or None, why, the files in the folder it shadows, where a new one goes)."""
     env = os.environ if env is None else env
     if flag_path:
         p = os.path.expanduser(flag_path)
-        return p, "from --config", None, p
+        return p, "from --config", (), p
     if env.get("REVKA_CONFIG"):
         p = os.path.expanduser(env["REVKA_CONFIG"])
-        return p, "from $REVKA_CONFIG", None, p
+        return p, "from $REVKA_CONFIG", (), p
     folder = config_dir_str(env)
     origin = "$XDG_CONFIG_HOME" if env.get("XDG_CONFIG_HOME") else "the default location"
-    toml, yaml = os.path.join(folder, CONFIG_TOML), os.path.join(folder, CONFIG_YAML)
     # lexists: a dangling or looping link, a folder or a pipe there is a config that cannot be
     # used (an error), not a missing one (silent defaults)
-    has_toml, has_yaml = os.path.lexists(toml), os.path.lexists(yaml)
-    if has_toml:
-        return toml, f"from {origin}", yaml if has_yaml else None, toml
-    if has_yaml:
-        return yaml, f"from {origin}", None, yaml
-    return None, f"no config file in {folder}; using defaults", None, toml
+    found = [p for p in (os.path.join(folder, name) for name in CONFIG_NAMES) if os.path.lexists(p)]
+    if found:
+        return found[0], f"from {origin}", tuple(found[1:]), found[0]
+    return None, f"no config file in {folder}; using defaults", (), os.path.join(folder, CONFIG_TOML)
 
 
 class ConfigLocation(Record):
@@ -76,13 +76,15 @@ class ConfigLocation(Record):
     path: object  # Path, or None: no file, defaults apply
     reason: str
     exists: bool
-    shadowed: object = None  # Path of a config.yaml ignored because config.toml exists
+    shadowed: object = None  # the first file ignored (config.yaml or .star beside a config.toml)
     default_target: object = None  # Path where a new file would be written
+    ignored: tuple = ()  # every file in the folder ignored because an earlier one exists
 
 
 def locate_config(flag_path: str | None, env: Mapping[str, str] | None = None) -> ConfigLocation:
     """Resolve the config file: --config, then $REVKA_CONFIG, then the XDG folder."""
     path, reason, shadowed, target = find_config_file(flag_path, env)
+    ignored = tuple(_path(p) for p in shadowed)
     return ConfigLocation(_path(path) if path else None, reason,
                           bool(path) and os.path.exists(path),
-                          _path(shadowed) if shadowed else None, _path(target))
+                          ignored[0] if ignored else None, _path(target), ignored)

@@ -156,8 +156,9 @@ def environment() -> str:
 def files(name: str) -> str:
     rows = [
         (r"$REVKA_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/revka/config.toml",
-         "the config file (a config.yaml in the same folder is read when there is no config.toml; "
-         "--config PATH overrides both). No file at all is valid: revka then talks to Ollama at "
+         "the config file (else config.yaml, else config.star, in the same folder: the first that "
+         "exists; a config.star is Starlark, read with the revka[star] extra; --config PATH "
+         "overrides them all). No file at all is valid: revka then talks to Ollama at "
          "http://localhost:11434."),
         (r"$REVKA_CACHE_DIR, else ${XDG_CACHE_HOME:-~/.cache}/revka",
          "the model catalog cache (written by 'revka models refresh' and 'revka doctor models'); "

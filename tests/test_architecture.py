@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 PKG = Path(__file__).resolve().parent.parent / "revka_cli"
-HEAVY = ("httpx", "rich", "yaml", "diskcache", "tomlkit")
+HEAVY = ("httpx", "rich", "yaml", "diskcache", "tomlkit", "starlark")
 
 
 def imported_modules(path: Path) -> set[str]:

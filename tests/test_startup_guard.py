@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-HEAVY = {"httpx", "rich", "yaml", "diskcache"}
+HEAVY = {"httpx", "rich", "yaml", "diskcache", "starlark"}
 # `re` costs ~15 ms, half a bare interpreter: the paths a TAB press or --version runs avoid it
 FAST = HEAVY | {"re"}
 CACHED = ["llama3.2:3b", "llama3.1:8b", "qwen2.5:7b", "gemma3:4b"]

@@ -24,8 +24,9 @@ _CORE_FIELDS = {"model", "messages", "system", "temperature", "max_tokens", "str
 REQUEST_OPTIONS = frozenset(f.name for f in fields(ChatRequest)) - _CORE_FIELDS
 # Body fields that mean nothing to revka's chat core but are harmless to drop.
 IGNORED_BODY = frozenset({"stream", "stream_options", "n", "user", "metadata", "store"})
-# Issue 16 (structured output) hooks in here: see structured_options().
-STRUCTURED_KEYS = frozenset({"schema", "response_format"})
+# Body fields revka does not pass on: tools come from definitions revka does not take per item.
+NOT_PASSED = frozenset({"tools", "tool_choice", "functions", "function_call", "parallel_tool_calls"})
+STRUCTURED_KEYS = frozenset({"schema", "json_object", "response_format"})
 
 
 class LineError(ValueError):
@@ -45,15 +46,65 @@ class BatchItem:
     max_tokens: int | None = None
     temperature: float | None = None
     options: dict = field(default_factory=dict)  # ChatRequest fields by name (seed, ...)
+    raw_options: dict = field(default_factory=dict)  # body keys, as chat -o KEY=VALUE
+    schema: dict | None = None  # the answer must match this JSON Schema (as chat --schema)
+    json_object: bool = False  # the answer must be a JSON object (as chat --json-object)
     ignored: tuple = ()  # keys the item carried that revka does not use
 
 
-def structured_options(source: dict) -> dict:
-    """The extension point for structured output (issue 16): an item's "schema" (simple form) or
-    its body's "response_format" (OpenAI form) -> ChatRequest options. A ChatRequest field named
-    like the key is already taken as an option; until the core has one, nothing is taken and the
-    key is reported as ignored."""
-    return {}
+def structured_options(source: dict, item: BatchItem) -> None:
+    """An item's structured output, as chat --schema / --json-object: the simple form's "schema"
+    (a JSON Schema object, or a path or inline text as --schema takes) or "json_object": true;
+    the OpenAI form's body "response_format" ({"type": "json_schema", "json_schema": {"schema"}}
+    or {"type": "json_object"}). A bad schema is a LineError (exit 2 before any request)."""
+    fmt = source.get("response_format")
+    if fmt is not None:
+        kind = fmt.get("type") if isinstance(fmt, dict) else None
+        if kind == "json_object":
+            item.json_object = True
+        elif kind == "json_schema" and isinstance(fmt.get("json_schema"), dict):
+            item.schema = checked_schema(fmt["json_schema"].get("schema"))
+        elif kind != "text":
+            raise LineError('response_format must be {"type": "json_schema", "json_schema": '
+                            '{"schema": ...}} or {"type": "json_object"}')
+    if source.get("schema") is not None:
+        item.schema = checked_schema(source["schema"])
+    if source.get("json_object") is True:
+        item.json_object = True
+    if item.schema is not None and item.json_object:
+        raise LineError("give schema or json_object, not both")
+
+
+_SCHEMAS: dict[str, dict] = {}  # one check per distinct schema text, however many lines share it
+_MAX_SCHEMAS = 1000
+
+
+def checked_schema(value) -> dict:
+    from revka_cli.chat.structured import load_schema
+    from revka_cli.errors import UsageError
+
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    schema = _SCHEMAS.get(text)
+    if schema is None:
+        try:
+            schema = load_schema(text)
+        except UsageError as exc:
+            raise LineError(exc.message.replace("--schema", "schema")) from None
+        if len(_SCHEMAS) < _MAX_SCHEMAS:
+            _SCHEMAS[text] = schema
+    return schema
+
+
+def raw_options(source: dict, item: BatchItem) -> None:
+    """Keys that are not ChatRequest fields, sent in the body as chat -o sends them (checked the
+    same way: a key revka sets from its own flags, or a value it cannot send, is a LineError)."""
+    from revka_cli.config.request_options import reserved_problem, value_problem
+
+    for key, value in source.items():
+        problem = reserved_problem(key) or value_problem(value)
+        if problem:
+            raise LineError(f"option {key}: {problem}")
+        item.raw_options[key] = value
 
 
 def parse_line(text: str, *, line_no: int, index: int, lines_mode: bool) -> BatchItem:
@@ -129,9 +180,10 @@ def _simple_item(obj: dict, item: BatchItem) -> BatchItem:
     if not isinstance(options, dict):
         raise LineError("options must be an object")
     taken = {"custom_id", "prompt", "images", "system", "model", "provider", "max_tokens",
-             "temperature", "options"}
-    left = _options(obj, item, taken) + [f"options.{k}" for k in _options(options, item, set())]
-    item.options.update(structured_options(obj))
+             "temperature", "options", *STRUCTURED_KEYS}
+    left = _options(obj, item, taken)
+    raw_options({k: options[k] for k in _options(options, item, set())}, item)
+    structured_options(obj, item)
     item.ignored = tuple(left)
     return item
 
@@ -150,9 +202,11 @@ def _openai_item(obj: dict, item: BatchItem) -> BatchItem:
     item.max_tokens = _number(body, "max_completion_tokens", int) or _number(body, "max_tokens", int)
     item.temperature = _number(body, "temperature", float)
     taken = {"messages", "model", "max_tokens", "max_completion_tokens", "temperature",
-             *IGNORED_BODY}
-    item.ignored = tuple(_options(body, item, taken))
-    item.options.update(structured_options(body))
+             *IGNORED_BODY, *STRUCTURED_KEYS}
+    left = _options(body, item, taken)
+    item.ignored = tuple(k for k in left if k in NOT_PASSED)
+    raw_options({k: body[k] for k in left if k not in NOT_PASSED}, item)  # top_k, min_p, ...
+    structured_options(body, item)
     return item
 
 

@@ -55,7 +55,10 @@ def item_session(session, item):
         system=item.system if item.system is not None else spec.system,
         temperature=item.temperature if item.temperature is not None else spec.temperature,
         max_tokens=item.max_tokens or spec.max_tokens,
-        request={**spec.request, **item.options})
+        request={**spec.request, **item.options},
+        options={**spec.options, **item.raw_options},
+        schema=item.schema if item.schema is not None else (None if item.json_object else spec.schema),
+        json_object=item.json_object or (spec.json_object and item.schema is None))
     return own
 
 

@@ -59,6 +59,8 @@ def _read_json_index(folder: str) -> dict[str, list[str]]:
 def _load_file(path: str, needles: tuple[str, ...] = ()) -> dict:
     """The config file as a plain dict, or {} when it cannot be read or parsed, or when it holds
     none of `needles` (then parsing it could not add a candidate)."""
+    if path.lower().endswith(".star"):  # never run a Starlark evaluator at a TAB press
+        return {}
     try:
         if os.path.getsize(path) > 1024 * 1024:
             return {}

@@ -49,9 +49,9 @@ def load_config(flag_path: str | None = None, env: Mapping[str, str] | None = No
         location = ConfigLocation(location.path, "given on the command line", location.exists,
                                   default_target=location.path)
     problems: list[Problem] = []
-    if location.shadowed:
-        problems.append(Problem(WARNING, "", f"both {location.path.name} and {location.shadowed.name} "
-                                f"exist; using {location.path.name}", str(location.shadowed)))
+    for ignored in location.ignored:
+        problems.append(Problem(WARNING, "", f"both {location.path.name} and {ignored.name} "
+                                f"exist; using {location.path.name}", str(ignored)))
     data: dict = {}
     fmt = mode = None
     checker = Checker()

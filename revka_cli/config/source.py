@@ -1,4 +1,4 @@
-"""Read a config file safely and parse it as TOML or YAML, keeping where each key sits.
+"""Read a config file safely and parse it as TOML, YAML or Starlark, keeping where each key sits.
 
 Every failure becomes a `Problem` (never an exception), so `config validate` can report it with
 the file, line and column.
@@ -19,7 +19,7 @@ from revka_cli.records import Factory, Record
 
 class ParsedFile(Record, frozen=False):
     path: Path
-    fmt: str  # "toml" | "yaml"
+    fmt: str  # "toml" | "yaml" | "star"
     data: dict | None
     problems: list[Problem] = Factory(list)
     key_lines: dict[str, tuple[int, int]] = Factory(dict)
@@ -42,7 +42,10 @@ def locate(key_lines: dict[str, tuple[int, int]], parts: list[str]) -> tuple[int
 
 
 def detect_format(path: Path) -> str:
-    return "yaml" if path.suffix.lower() in (".yaml", ".yml") else "toml"
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    return "star" if suffix == ".star" else "toml"
 
 
 def read_config_text(path: Path) -> tuple[str | None, Problem | None, int | None]:
@@ -137,6 +140,8 @@ def parse_file(path: Path) -> ParsedFile:
         return ParsedFile(path, fmt, None, [problem])
     if fmt == "yaml":
         from revka_cli.config.source_yaml import parse_yaml as parse
+    elif fmt == "star":
+        from revka_cli.config.source_star import parse_star as parse
     else:
         parse = parse_toml
     data, problem, key_lines = parse(text, str(path))

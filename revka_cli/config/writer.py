@@ -250,6 +250,9 @@ def write_default_model(location: ConfigLocation | Path | str | None, provider: 
     from revka_cli.config.source import detect_format, read_config_text
 
     path = _target(location)
+    if detect_format(path) == "star":
+        raise ConfigError(f"cannot update {path}: revka does not rewrite Starlark files",
+                          f'set "default": "{provider}/{model}" under "models" in it by hand')
     created = not path.exists()
     text = ""
     if not created:

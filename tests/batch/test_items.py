@@ -31,9 +31,10 @@ def test_missing_custom_id_is_the_line_number_and_numbers_become_strings():
     assert parse({"prompt": "x", "custom_id": 5}).custom_id == "5"
 
 
-def test_unknown_keys_are_reported_not_sent():
+def test_unknown_top_level_keys_are_reported_and_options_are_sent_as_chat_o():
     item = parse({"prompt": "x", "colour": "red", "options": {"top_k": 3}})
-    assert set(item.ignored) == {"colour", "options.top_k"} and item.options == {}
+    assert item.ignored == ("colour",) and item.options == {}
+    assert item.raw_options == {"top_k": 3}  # as `chat -o top_k=3`
 
 
 def test_openai_request_form_maps_the_body_onto_the_chat_core():
@@ -79,10 +80,10 @@ def test_malformed_lines_say_why(line, why):
         parse(line)
 
 
-def test_structured_output_keys_wait_for_issue_16():
-    """Until the chat core has structured output, schema/response_format are named as ignored."""
+def test_structured_output_keys_become_the_items_schema_or_json_object():
     simple = parse({"prompt": "x", "schema": {"type": "object"}})
-    body = parse({"body": {"response_format": {"type": "json_object"},
+    body = parse({"body": {"response_format": {"type": "json_object"}, "tools": [],
                            "messages": [{"role": "user", "content": "x"}]}})
-    assert simple.ignored == ("schema",) and body.ignored == ("response_format",)
-    assert simple.options == body.options == {}
+    assert simple.schema == {"type": "object"} and not simple.json_object
+    assert body.json_object and body.schema is None and body.ignored == ("tools",)
+    assert simple.ignored == () and simple.options == body.options == {}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 CORPUS = Path(__file__).resolve().parent.parent / "fixtures" / "configs"
-FILES = sorted(p for p in CORPUS.iterdir() if p.suffix in (".toml", ".yaml"))
+FILES = sorted(p for p in CORPUS.iterdir() if p.suffix in (".toml", ".yaml", ".star"))
 _EXPECT = re.compile(r"^# expect: (valid|invalid)(.*)$")
 _ITEM = re.compile(r"(warn )?((?:[^@\s]+(?: [^@\s]+)*?)?)@(\d+)(?::(\d+))?")
 

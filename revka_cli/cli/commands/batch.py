@@ -51,7 +51,8 @@ def results_record(item, outcome, error) -> dict:
 
     if outcome is not None:
         doc = json_document(provider=outcome.provider, model=outcome.model, result=outcome.result,
-                            timing=outcome.timing, attempts=outcome.attempts)
+                            timing=outcome.timing, attempts=outcome.attempts,
+                            parsed=outcome.parsed)
     else:
         last = error.attempts[-1] if error.attempts else None
         doc = json_document(provider=last.provider if last else None,

@@ -48,7 +48,8 @@ def path(state, opts) -> None:
     if opts.as_json:
         out_json({"path": str(target), "exists": loc.exists, "reason": loc.reason,
                   "format": detect_format(target) if target else None,
-                  "shadowed": str(loc.shadowed) if loc.shadowed else None})
+                  "shadowed": str(loc.shadowed) if loc.shadowed else None,
+                  "ignored": [str(p) for p in loc.ignored]})
         return
     out(str(target))
     if loc.path is None:
@@ -57,5 +58,5 @@ def path(state, opts) -> None:
         err(f"revka: {loc.reason}, but the file does not exist")
     else:
         err(f"revka: {loc.reason}")
-    if loc.shadowed:
-        warn(state, f"{loc.shadowed} is ignored because {loc.path} exists")
+    for ignored in loc.ignored:
+        warn(state, f"{ignored} is ignored because {loc.path} exists")

@@ -10,7 +10,7 @@ COMMANDS = {
         'commands': ['chat', 'batch', 'completion', 'config', 'doctor', 'models', 'providers'],
         'args': [],
         'options': [
-            (('--config',), 'value', 'path', 'Config file (default: $REVKA_CONFIG, then $XDG_CONFIG_HOME/revka/config.toml or config.yaml).'),
+            (('--config',), 'value', 'path', 'Config file (default: $REVKA_CONFIG, then $XDG_CONFIG_HOME/revka/config.toml, config.yaml or config.star).'),
             (('--version', '-V'), 'flag', None, 'Print the version and exit.'),
             (('--debug',), 'flag', None, 'Show tracebacks and debug logs on stderr.'),
             (('--quiet', '-q'), 'flag', None, 'Only errors on stderr.'),

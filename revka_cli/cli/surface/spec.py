@@ -72,7 +72,7 @@ def _provider(help, metavar="ID"):
 GLOBAL = Cmd("", "A command-line client for LLM servers you run yourself: Ollama, llama.cpp, vLLM, "
              "SGLang, LM Studio, Osaurus, and any OpenAI- or Anthropic-compatible URL.", (
     Opt("config_path", ("--config",), "str", "Config file (default: $REVKA_CONFIG, then "
-        "$XDG_CONFIG_HOME/revka/config.toml or config.yaml).", metavar="PATH", complete="path"),
+        "$XDG_CONFIG_HOME/revka/config.toml, config.yaml or config.star).", metavar="PATH", complete="path"),
     Opt("version", ("--version", "-V"), "flag", "Print the version and exit."),
     Opt("debug", ("--debug",), "flag", "Show tracebacks and debug logs on stderr.",
         env="REVKA_DEBUG"),
