@@ -10,7 +10,10 @@ when it can hold what is asked for.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+
+TYPE_CHECKING = False  # typing itself would cost more than it saves
+if TYPE_CHECKING:  # annotations only: importing collections costs ~4 ms on every TAB press
+    from collections.abc import Mapping
 
 from revka_cli import specs
 from revka_cli.paths import cache_dir_str, find_config_file
