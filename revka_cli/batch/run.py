@@ -22,15 +22,17 @@ from revka_cli.errors import ProviderError, RevkaError
 from revka_cli.providers.request import Message
 
 GRACE_SECS = 5.0
+WORKERS_PER_POOL = 4  # threads per HttpClient: one pool lock for 32 threads convoyed (9.5 s -> 5.8 s)
 
 
 class BatchPlan:
     def __init__(self, *, source, journal, pool: TargetPool, item_sessions: SessionCache | None,
-                 client, concurrency: int, render, done, stats, warn=lambda m: None,
+                 clients: list, concurrency: int, render, done, stats, warn=lambda m: None,
                  grace: float = GRACE_SECS) -> None:
+        """`clients`: HttpClients (keep-alive pools); worker i uses clients[i % len(clients)]."""
         self.source, self.journal, self.pool = source, journal, pool
         self.item_sessions = item_sessions  # None: -p/-m given, every item goes to `pool`
-        self.client, self.concurrency, self.render = client, concurrency, render
+        self.clients, self.concurrency, self.render = clients, concurrency, render
         self.done, self.stats, self.warn, self.grace = done, stats, warn, grace
 
 
@@ -84,7 +86,7 @@ class Engine:
             return self.plan.pool
         return cache.pool_for(item.provider, item.model)
 
-    def _attempt(self, item):
+    def _attempt(self, item, client):
         """(outcome, None) or (None, error), moving to another target after an endpoint error."""
         tried, error = [], None
         try:
@@ -97,7 +99,7 @@ class Engine:
                 return None, error or ProviderError(
                     "every endpoint for this item is out of rotation after repeated failures")
             try:
-                outcome = send_item(target.session, item, self.plan.client, self.plan.warn)
+                outcome = send_item(target.session, item, client, self.plan.warn)
             except Exception as exc:  # noqa: BLE001 - one item's failure never stops the batch
                 if not isinstance(exc, RevkaError):
                     exc = ProviderError(f"unexpected {type(exc).__name__}: {exc}")
@@ -110,13 +112,13 @@ class Engine:
             pool.release(target)
             return outcome, None
 
-    def _process(self, item) -> None:
+    def _process(self, item, client) -> None:
         stats, written = self.plan.stats, False
         stats.begin()
         started = time.monotonic()
         outcome = error = None
         try:
-            outcome, error = self._attempt(item)
+            outcome, error = self._attempt(item, client)
             written = self.plan.journal.write(self.plan.render(item, outcome, error))
         finally:
             if written:
@@ -128,7 +130,8 @@ class Engine:
             self.stopped = "every endpoint is out of rotation after repeated failures"
             self.stop.set()
 
-    def _work(self) -> None:
+    def _work(self, index: int) -> None:
+        client = self.plan.clients[index % len(self.plan.clients)]
         while True:
             item = self.queue.get()
             if item is None:
@@ -136,14 +139,14 @@ class Engine:
             if self.stop.is_set():
                 continue
             try:
-                self._process(item)
+                self._process(item, client)
             except Exception as exc:  # noqa: BLE001 - e.g. the output disk is full: stop cleanly
                 self.stopped = f"cannot write the output: {type(exc).__name__}: {exc}"
                 self.stop.set()
 
     def run(self) -> None:
-        workers = [threading.Thread(target=self._work, name=f"revka-batch-{i}", daemon=True)
-                   for i in range(self.plan.concurrency)]
+        workers = [threading.Thread(target=self._work, args=(i,), name=f"revka-batch-{i}",
+                                    daemon=True) for i in range(self.plan.concurrency)]
         for worker in workers:
             worker.start()
         try:

@@ -137,7 +137,9 @@ def _note_scan(state, scan, resume) -> None:
 
 
 def _run(state, opts, sessions, pool, cache, source, journal, scan, warnings) -> int:
-    from revka_cli.batch.run import BatchPlan, Engine
+    from contextlib import ExitStack
+
+    from revka_cli.batch.run import WORKERS_PER_POOL, BatchPlan, Engine
     from revka_cli.batch.slots import default_concurrency
     from revka_cli.batch.openai_form import openai_record
     from revka_cli.batch.stats import BatchStats
@@ -146,9 +148,12 @@ def _run(state, opts, sessions, pool, cache, source, journal, scan, warnings) ->
     concurrency = opts.concurrency or default_concurrency(sessions)[0]
     stats = BatchStats(scan.items, scan.skipped)
     render = results_record if opts.format == "results" else openai_record
-    with sessions[0].new_client(keepalive=concurrency) as client:
+    with ExitStack() as stack:
+        pools = -(-concurrency // WORKERS_PER_POOL)  # one keep-alive pool per 4 workers
+        clients = [stack.enter_context(sessions[0].new_client(keepalive=WORKERS_PER_POOL))
+                   for _ in range(pools)]
         engine = Engine(BatchPlan(source=source, journal=journal, pool=pool, item_sessions=cache,
-                                  client=client, concurrency=concurrency, render=render,
+                                  clients=clients, concurrency=concurrency, render=render,
                                   done=scan.done, stats=stats, warn=warnings))
         with Progress(state, stats):
             engine.run()
