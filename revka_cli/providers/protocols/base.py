@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from revka_cli.errors import StreamError
-from revka_cli.providers.events import Event
+from revka_cli.providers.events import Event, TextDelta
 
 
 class StreamReader:
@@ -61,6 +61,38 @@ class StreamReader:
             error.events = events + error.events
             raise
         return events
+
+
+def batch_events(objs: list[dict], plain_text: Callable[[dict], str | None],
+                 feed_object: Callable[[dict], list[Event]],
+                 done: Callable[[], bool] = lambda: False) -> list[Event]:
+    """The events of the chunk objects one read completed (json_batch parsed them at once).
+    `plain_text(obj)` is the text of a chunk that carries nothing else, or None; consecutive
+    plain chunks become one TextDelta, any other chunk goes to `feed_object`, and `done()` ends
+    the read. A StreamError carries, in `events`, everything before it."""
+    out: list[Event] = []
+    texts: list[str] = []
+    try:
+        for obj in objs:
+            text = plain_text(obj)
+            if text is not None:
+                if text:
+                    texts.append(text)
+                continue
+            if texts:
+                out.append(TextDelta("".join(texts)))
+                texts.clear()
+            out.extend(feed_object(obj))
+            if done():
+                break
+    except StreamError as error:
+        if texts:
+            out.append(TextDelta("".join(texts)))
+        error.events = out + error.events
+        raise
+    if texts:
+        out.append(TextDelta("".join(texts)))
+    return out
 
 
 def iter_events(reader: StreamReader, chunks: Iterable[bytes]) -> Iterator[Event]:

@@ -17,8 +17,8 @@ from revka_cli.providers.errors_map import (
     LARGE_JSON, MAX_EVENT_BYTES, TRUNCATED, check_json_values, event_too_large, invalid_json, is_json,
     server_error, stream_error,
 )
-from revka_cli.errors import StreamError
 from revka_cli.providers.events import Done, Event, ReasoningDelta, TextDelta, ToolCall, Usage
+from revka_cli.providers.protocols.base import batch_events
 from revka_cli.providers.protocols.json_batch import loads_objects
 
 TRUNCATED_MESSAGE = f"{TRUNCATED} (no object with \"done\": true)"
@@ -62,35 +62,13 @@ class OllamaStreamParser:
         objs = loads_objects(lines)
         if objs is None:
             return None
-        out: list[Event] = []
-        texts: list[str] = []  # consecutive plain chunks become one TextDelta
-        try:
-            for obj in objs:
-                message = obj.get("message")
-                if type(message) is dict and obj.get("done") is False and len(obj) <= 4 \
-                        and len(message) == 2 and type(message.get("content")) is str:
-                    if message["content"]:
-                        texts.append(message["content"])
-                    continue
-                if texts:
-                    out.append(TextDelta("".join(texts)))
-                    texts.clear()
-                out.extend(self.feed_object(obj))
-                if self.done:
-                    break  # what follows the done object is not part of the answer
-        except StreamError as error:
-            error.events = out + ([TextDelta("".join(texts))] if texts else []) + error.events
-            raise
-        if texts:
-            out.append(TextDelta("".join(texts)))
-        return out
+        # what follows the done object is not part of the answer
+        return batch_events(objs, _plain_content, self.feed_object, lambda: self.done)
 
     def feed_object(self, obj: dict) -> list[Event]:
         """One decoded object of the stream."""
-        message = obj.get("message")
-        if type(message) is dict and obj.get("done") is False and len(obj) <= 4 \
-                and len(message) == 2 and type(message.get("content")) is str:
-            text = message["content"]  # the hot path: {"model","created_at","message","done"}
+        text = _plain_content(obj)
+        if text is not None:  # the hot path
             return [TextDelta(text)] if text else []
         error = obj.get("error")
         if error:
@@ -150,6 +128,16 @@ class OllamaStreamParser:
         else:
             text = json.dumps(arguments if arguments is not None else {}, ensure_ascii=False)
         return ToolCall(index, call_id, name, text, complete=bool(name) and is_json(text))
+
+
+def _plain_content(obj: dict) -> str | None:
+    """The text of a chunk that is only {"model", "created_at", "message": {"role", "content"},
+    "done": false}, else None."""
+    message = obj.get("message")
+    if type(message) is dict and obj.get("done") is False and len(obj) <= 4 \
+            and len(message) == 2 and type(message.get("content")) is str:
+        return message["content"]
+    return None
 
 
 def _incomplete(line: bytes) -> bool:

@@ -14,8 +14,8 @@ import json
 from revka_cli.providers.errors_map import (
     LARGE_JSON, TRUNCATED, check_json_values, invalid_json, server_error, stream_error,
 )
-from revka_cli.errors import StreamError
 from revka_cli.providers.events import Done, Event, ReasoningDelta, TextDelta, Usage
+from revka_cli.providers.protocols.base import batch_events
 from revka_cli.providers.protocols.json_batch import loads_objects
 from revka_cli.providers.protocols.openai_tools import ToolAccumulator, emit_tools, merge_fragment
 from revka_cli.providers.protocols.sse import SSEEvent
@@ -77,30 +77,14 @@ class OpenAIStreamParser:
         if len(datas) != len(events):
             return None
         objs = loads_objects(datas)
-        if objs is None:
-            return None
-        out: list[Event] = []
-        texts: list[str] = []  # consecutive plain chunks become one TextDelta
-        choices = self._choices
-        try:
-            for obj in objs:
-                text = _plain_text(obj)
-                if text is None:
-                    if texts:
-                        out.append(TextDelta("".join(texts), 0))
-                        texts.clear()
-                    out.extend(self.feed_chunk(obj))
-                    continue
-                if 0 not in choices:
-                    choices[0] = _Choice()
-                if text:
-                    texts.append(text)
-        except StreamError as error:
-            error.events = out + ([TextDelta("".join(texts), 0)] if texts else []) + error.events
-            raise
-        if texts:
-            out.append(TextDelta("".join(texts), 0))
-        return out
+        return None if objs is None else batch_events(objs, self._plain, self.feed_chunk)
+
+    def _plain(self, obj: dict) -> str | None:
+        """`_plain_text`, noting choice 0 as started (as feed_chunk does)."""
+        text = _plain_text(obj)
+        if text is not None and 0 not in self._choices:
+            self._choices[0] = _Choice()
+        return text
 
     def feed_chunk(self, obj: dict) -> list[Event]:
         """One decoded chunk object (`chat.completion.chunk`)."""
