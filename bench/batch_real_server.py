@@ -14,7 +14,6 @@ scripts/llama_server.py (--parallel 4, reusing the cached build) and stopped at 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import shutil
@@ -25,6 +24,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+from benchkit.llama import load_llama_server  # noqa: E402
 MODEL = "smollm2-135m-instruct"
 TOPICS = ["the sea", "a cat", "rain", "bread", "a train", "snow", "music", "a garden"]
 
@@ -98,13 +99,6 @@ def report(r: dict) -> int:
           f"= {bat:.1f} tokens/s")
     print(f"ratio {ratio:.2f}x (budget >= 2x): {'PASS' if ratio >= 2 else 'FAIL'}")
     return 0 if ratio >= 2 else 1
-
-
-def load_llama_server():
-    spec = importlib.util.spec_from_file_location("llama_server", REPO / "scripts" / "llama_server.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def main(argv: list[str]) -> int:

@@ -15,7 +15,6 @@ with scripts/llama_server.py (reusing the cached build) and stopped at the end.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import shutil
@@ -27,6 +26,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+from benchkit.llama import load_llama_server  # noqa: E402
 PROMPT = "Say hello."
 MODEL = "smollm2-135m-instruct"
 
@@ -113,13 +114,6 @@ def report(samples: dict, runs: int, max_tokens: int) -> None:
         print(f"  {name:<6} {ms(med[name])}   (runs: {firsts} ms; whole run median {ms(total)})")
     print(f"  ratio revka/httpx: {med['revka'] / med['httpx']:.2f}x "
           f"(revka adds {(med['revka'] - med['httpx']) * 1000:+.1f} ms)")
-
-
-def load_llama_server():
-    spec = importlib.util.spec_from_file_location("llama_server", REPO / "scripts" / "llama_server.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def main(argv: list[str]) -> int:
