@@ -8,6 +8,7 @@ import select
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 
 from tests.cli.chatkit import openai_text, sse
 from tests.servers import Reply
@@ -27,17 +28,28 @@ def read_until(fd: int, needle: bytes, timeout: float = 15.0) -> bytes:
     return buf
 
 
-def test_repl_keeps_the_conversation_and_its_commands_work(server, tmp_path):
-    answers = iter(["first answer", "second answer", "third answer"])
-    server.route("POST", "/v1/chat/completions", lambda rec: Reply.sse(sse(*openai_text(next(answers)))))
-    config = tmp_path / "c.toml"
-    config.write_text(f'default_provider = "custom:{server.url}/v1"\ndefault_model = "m1"\n')
+@contextmanager
+def repl_process(config):
+    """`revka chat` on a real pseudo-terminal with `config`: (the terminal's fd, the process);
+    killed and closed on the way out."""
     main, child = pty.openpty()
     env = dict(os.environ, REVKA_CONFIG=str(config), TERM="dumb")
     proc = subprocess.Popen([sys.executable, "-m", "revka_cli", "chat"], stdin=child, stdout=child,
                             stderr=child, env=env, close_fds=True)
     os.close(child)
     try:
+        yield main, proc
+    finally:
+        proc.kill()
+        os.close(main)
+
+
+def test_repl_keeps_the_conversation_and_its_commands_work(server, tmp_path):
+    answers = iter(["first answer", "second answer", "third answer"])
+    server.route("POST", "/v1/chat/completions", lambda rec: Reply.sse(sse(*openai_text(next(answers)))))
+    config = tmp_path / "c.toml"
+    config.write_text(f'default_provider = "custom:{server.url}/v1"\ndefault_model = "m1"\n')
+    with repl_process(config) as (main, proc):
         read_until(main, b"> ")
         os.write(main, b"hello\n")
         read_until(main, b"first answer")
@@ -53,9 +65,6 @@ def test_repl_keeps_the_conversation_and_its_commands_work(server, tmp_path):
         read_until(main, b"third answer")
         os.write(main, b"/exit\n")
         assert proc.wait(timeout=15) == 0
-    finally:
-        proc.kill()
-        os.close(main)
     first, second, third = (r.json() for r in server.requests)
     assert first["messages"] == [{"role": "user", "content": "hello"}] and first["model"] == "m1"
     assert second["model"] == "m2" and second["messages"] == [
@@ -81,19 +90,11 @@ def test_repl_models_lists_the_declared_and_cached_models(server, tmp_path):
     config.write_text('default_provider = "custom"\ndefault_model = "small"\n[models.custom]\n'
                       f'url = "{server.url}/v1"\n[models.custom.available_models]\n'
                       'small = 2048\nlarge = 8192\n')
-    main, child = pty.openpty()
-    env = dict(os.environ, REVKA_CONFIG=str(config), TERM="dumb")
-    proc = subprocess.Popen([sys.executable, "-m", "revka_cli", "chat"], stdin=child, stdout=child,
-                            stderr=child, env=env, close_fds=True)
-    os.close(child)
-    try:
+    with repl_process(config) as (main, proc):
         read_until(main, b"> ")
         os.write(main, b"/models\n")
         shown = read_until(main, b"custom/large")
         assert b"* custom/small" in shown and b"  custom/large" in shown
         os.write(main, b"/exit\n")
         assert proc.wait(timeout=15) == 0
-    finally:
-        proc.kill()
-        os.close(main)
     assert server.requests == []  # no network for the list

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import subprocess
-import sys
 
 from tests.cli.chatkit import openai_text, sse
-from tests.cli.test_chat_repl import read_until
+from tests.cli.test_chat_repl import read_until, repl_process
 from tests.cli.test_terminal_safety import _run
 from tests.servers import Reply
 
@@ -114,12 +111,7 @@ def test_repl_schema_and_option_commands(server, tmp_path):
                  lambda rec: Reply.sse(sse(*openai_text(next(answers)))))
     config = tmp_path / "c.toml"
     config.write_text(f'default_provider = "custom:{server.url}/v1"\ndefault_model = "m"\n')
-    main, child = pty.openpty()
-    env = dict(os.environ, REVKA_CONFIG=str(config), TERM="dumb")
-    proc = subprocess.Popen([sys.executable, "-m", "revka_cli", "chat"], stdin=child,
-                            stdout=child, stderr=child, env=env, close_fds=True)
-    os.close(child)
-    try:
+    with repl_process(config) as (main, proc):
         read_until(main, b"> ")
         os.write(main, b"/option temperature=1\n")
         read_until(main, b"--temperature")
@@ -137,9 +129,6 @@ def test_repl_schema_and_option_commands(server, tmp_path):
         read_until(main, b"plain")
         os.write(main, b"/exit\n")
         assert proc.wait(timeout=15) == 0
-    finally:
-        proc.kill()
-        os.close(main)
     first, second, third = (r.json() for r in server.requests)
     assert first["top_k"] == 5 and first["response_format"]["json_schema"]["schema"] == SCHEMA
     assert second["messages"][-1]["content"] == "again" and len(second["messages"]) == 3

@@ -47,11 +47,11 @@ def text_chunk(text: str, **delta) -> dict:
 FINISH = {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
 
 
-def assembled(body: bytes, size: int | None):
+def assembled(body: bytes, size: int | None, protocol: str = "openai"):
     pieces = [body] if size is None else [body[i:i + size] for i in range(0, len(body), size)]
     result, error = ChatResult(), None
     try:
-        for event in iter_events(protocols.get("openai").stream_reader(), pieces):
+        for event in iter_events(protocols.get(protocol).stream_reader(), pieces):
             result.apply(event)
     except StreamError as exc:
         error = exc.message
@@ -103,17 +103,6 @@ OLLAMA_DONE = {"model": "m", "message": {"role": "assistant", "content": ""}, "d
                "done_reason": "stop", "eval_count": 3}
 
 
-def assembled_ollama(body: bytes, size: int | None):
-    pieces = [body] if size is None else [body[i:i + size] for i in range(0, len(body), size)]
-    result, error = ChatResult(), None
-    try:
-        for event in iter_events(protocols.get("ollama").stream_reader(), pieces):
-            result.apply(event)
-    except StreamError as exc:
-        error = exc.message
-    return result.text, result.finish_reason, error
-
-
 @pytest.mark.parametrize("body", [
     ndjson(*(ollama_text(f"w{i} ") for i in range(300)), OLLAMA_DONE, ollama_text("after done")),
     ndjson(ollama_text("a"), {"message": {"thinking": "hm", "content": ""}, "done": False},
@@ -123,6 +112,6 @@ def assembled_ollama(body: bytes, size: int | None):
     ndjson(ollama_text("ok")) + b'{\n  "done": true\n}\n',  # pretty-printed: one by one
 ])
 def test_batched_ollama_reads_equal_one_line_per_read(body):
-    expected = assembled_ollama(body, 1)
-    assert assembled_ollama(body, None) == expected
-    assert assembled_ollama(body, 4096) == expected
+    expected = assembled(body, 1, "ollama")
+    assert assembled(body, None, "ollama") == expected
+    assert assembled(body, 4096, "ollama") == expected
