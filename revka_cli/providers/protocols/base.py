@@ -40,10 +40,10 @@ class StreamReader:
             events = self._parse_many(frames)
             if events is not None:
                 return events
-        return self._parse_all(frames)
+        return parse_each(self._parse, frames)
 
     def finish(self) -> list[Event]:
-        events = self._parse_all(self._flush())
+        events = parse_each(self._parse, self._flush())
         try:
             events.extend(self._finish())
         except StreamError as error:
@@ -51,31 +51,39 @@ class StreamReader:
             raise
         return events
 
-    def _parse_all(self, frames: list) -> list[Event]:
-        events: list[Event] = []
-        parse = self._parse
-        try:
-            for frame in frames:
-                events.extend(parse(frame))
-        except StreamError as error:
-            error.events = events + error.events
-            raise
-        return events
+
+
+def parse_each(parse: Callable[[object], list[Event]], frames: list) -> list[Event]:
+    """The events of `frames`, parsed one by one. A StreamError carries, in `events`, every event
+    before it."""
+    events: list[Event] = []
+    try:
+        for frame in frames:
+            events.extend(parse(frame))
+    except StreamError as error:
+        error.events = events + error.events
+        raise
+    return events
 
 
 def batch_events(objs: list[dict], plain_text: Callable[[dict], str | None],
                  feed_object: Callable[[dict], list[Event]],
-                 done: Callable[[], bool] = lambda: False) -> list[Event]:
+                 done: Callable[[], bool] = lambda: False,
+                 first_plain: Callable[[], None] | None = None) -> list[Event]:
     """The events of the chunk objects one read completed (json_batch parsed them at once).
     `plain_text(obj)` is the text of a chunk that carries nothing else, or None; consecutive
     plain chunks become one TextDelta, any other chunk goes to `feed_object`, and `done()` ends
-    the read. A StreamError carries, in `events`, everything before it."""
+    the read. `first_plain()` is called once, before the first plain chunk is counted. A
+    StreamError carries, in `events`, everything before it."""
     out: list[Event] = []
     texts: list[str] = []
     try:
         for obj in objs:
             text = plain_text(obj)
             if text is not None:
+                if first_plain is not None:
+                    first_plain()
+                    first_plain = None
                 if text:
                     texts.append(text)
                 continue

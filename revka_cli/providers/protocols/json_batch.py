@@ -11,6 +11,8 @@ errors, and which chunk they name, do not change.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 MAX_BATCH_CHARS = 1024 * 1024  # larger reads go chunk by chunk (with the JSON-size guard)
 ORJSON_AFTER = 5000  # chunks parsed with json before orjson is worth importing
 
@@ -18,19 +20,36 @@ _parsed = 0
 _fast = None
 
 
+def _stdlib_loads(text):
+    from json import loads
+
+    return loads(text)
+
+
 def _loader():
     global _fast
     if _fast is None:
         if _parsed < ORJSON_AFTER:
-            from json import loads
-
-            return loads
+            return _stdlib_loads
         try:
             from orjson import loads as fast
         except ImportError:  # an optional speed-up: json parses the same text
-            from json import loads as fast
+            fast = _stdlib_loads
         _fast = fast
     return _fast
+
+
+class JSONRun:
+    """The frames one read completed, when each is one JSON object text on its own (SSE: every
+    event a single `data: {...}` line; NDJSON: every line an object): `array` is their JSON array
+    text, built by the decoder with one bytes.replace instead of one frame object each.
+    `frames()` gives them one by one, as the decoder would have, for when `array` does not parse
+    into exactly `count` objects (see loads_array)."""
+
+    __slots__ = ("array", "count", "frames")
+
+    def __init__(self, array: bytes, count: int, frames: Callable[[], list]) -> None:
+        self.array, self.count, self.frames = array, count, frames
 
 
 def loads_objects(texts: list) -> list[dict] | None:
@@ -39,17 +58,28 @@ def loads_objects(texts: list) -> list[dict] | None:
     size = sum(map(len, texts)) + len(texts) + 1
     if size > MAX_BATCH_CHARS:
         return None
+    if type(texts[0]) is bytes:
+        return loads_array(b"[" + b",".join(texts) + b"]", len(texts))
+    return loads_array("[" + ",".join(texts) + "]", len(texts))
+
+
+def loads_array(array: bytes | str, count: int) -> list[dict] | None:
+    """`array`, the JSON array text of `count` object texts joined by commas, parsed; None when
+    it does not parse into exactly `count` objects. Bytes must be strict UTF-8 (no encoded
+    surrogates: those are U+FFFD one by one)."""
+    if len(array) > MAX_BATCH_CHARS:
+        return None
+    loads = _loader()
     try:
-        if type(texts[0]) is bytes:
-            objs = _loader()(b"[" + b",".join(texts) + b"]")
-        else:
-            objs = _loader()("[" + ",".join(texts) + "]")
+        if type(array) is bytes and loads is _stdlib_loads:
+            array = array.decode("utf-8")  # json.loads(bytes) would let surrogates through
+        objs = loads(array)
     except (ValueError, RecursionError, TypeError):
         return None
-    if type(objs) is not list or len(objs) != len(texts):
+    if type(objs) is not list or len(objs) != count:
         return None
     global _parsed
-    _parsed += len(objs)
+    _parsed += count
     for obj in objs:
         if type(obj) is not dict:
             return None

@@ -11,17 +11,21 @@ the buffered part passes the cap (lines completed by the same chunk are returned
 from __future__ import annotations
 
 from revka_cli.providers.errors_map import MAX_EVENT_BYTES, event_too_large
+from revka_cli.providers.protocols.json_batch import JSONRun
 from revka_cli.providers.protocols.sse import longest_run
 
 _LF = b"\n"
 
 
 class NDJSONDecoder:
-    """Feed raw body bytes as they arrive; get back each complete, non-blank line (as bytes)."""
+    """Feed raw body bytes as they arrive; get back each complete, non-blank line (as bytes).
+    With `json_runs`, a read whose lines are all `{...}` objects (a long answer's stream) comes
+    back as one JSONRun, not as a line each."""
 
-    __slots__ = ("_pending", "_size")
+    __slots__ = ("_pending", "_size", "_runs")
 
-    def __init__(self) -> None:
+    def __init__(self, json_runs: bool = False) -> None:
+        self._runs = json_runs
         self._pending: list[bytes] = []  # pieces of the current, unterminated line
         self._size = 0  # bytes in _pending
 
@@ -41,12 +45,17 @@ class NDJSONDecoder:
             self._pending.clear()
         if len(chunk) > MAX_EVENT_BYTES and longest_run(chunk[:chunk.rfind(_LF)], _LF) > MAX_EVENT_BYTES:
             raise event_too_large()
-        lines = chunk.split(_LF)
-        rest = lines.pop()
+        end = chunk.rfind(_LF)
+        rest, region = chunk[end + 1:], chunk[:end]
         self._size = len(rest)
         if rest:
             self._pending.append(rest)
-        return [stripped for line in lines if (stripped := line.strip())]
+        if self._runs and region[:1] == b"{":
+            count = region.count(_LF) + 1
+            if region.count(b"\n{") == count - 1:  # no blank line, every line starts an object
+                return [JSONRun(b"[" + region.replace(_LF, b",") + b"]", count,
+                                lambda: _lines(region))]
+        return _lines(region)
 
     def flush(self) -> list[bytes]:
         """End of stream: the last line may lack its LF (a final object still counts)."""
@@ -58,3 +67,8 @@ class NDJSONDecoder:
         self._pending.clear()
         self._size = 0
         return [line] if line else []
+
+
+def _lines(region: bytes) -> list[bytes]:
+    """The non-blank lines of `region`, stripped."""
+    return [stripped for line in region.split(_LF) if (stripped := line.strip())]

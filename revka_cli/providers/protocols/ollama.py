@@ -94,7 +94,7 @@ class OllamaProtocol(WireProtocol):
         from revka_cli.providers.protocols.ndjson import NDJSONDecoder
         from revka_cli.providers.protocols.ollama_stream import OllamaStreamParser
 
-        decoder, parser = NDJSONDecoder(), OllamaStreamParser()
+        decoder, parser = NDJSONDecoder(json_runs=True), OllamaStreamParser()
         return StreamReader(decoder.feed, decoder.flush, parser.feed_line, parser.finish,
                             parser.feed_lines)
 

@@ -18,8 +18,8 @@ from revka_cli.providers.errors_map import (
     server_error, stream_error,
 )
 from revka_cli.providers.events import Done, Event, ReasoningDelta, TextDelta, ToolCall, Usage
-from revka_cli.providers.protocols.base import batch_events
-from revka_cli.providers.protocols.json_batch import loads_objects
+from revka_cli.providers.protocols.base import batch_events, parse_each
+from revka_cli.providers.protocols.json_batch import JSONRun, loads_array, loads_objects
 
 TRUNCATED_MESSAGE = f"{TRUNCATED} (no object with \"done\": true)"
 USAGE_FIELDS = ("prompt_eval_count", "eval_count", "total_duration", "load_duration",
@@ -38,9 +38,11 @@ class OllamaStreamParser:
         self._tool_count = 0
         self.done = False
 
-    def feed_line(self, line: bytes) -> list[Event]:
+    def feed_line(self, line: bytes | JSONRun) -> list[Event]:
         if self.done:  # what follows the done object is not part of the answer
             return []
+        if type(line) is JSONRun:
+            return self._feed_run(line)
         if self._pending:
             return self._feed_continuation(line)
         if len(line) > LARGE_JSON:
@@ -60,10 +62,21 @@ class OllamaStreamParser:
         if self.done or self._pending or any(line[:1] != b"{" for line in lines):
             return None
         objs = loads_objects(lines)
+        return None if objs is None else self._feed_objects(objs)
+
+    def _feed_run(self, run: JSONRun) -> list[Event]:
+        """A read of one-line objects only (see JSONRun): one parse, else line by line."""
+        objs = None if self._pending else loads_array(run.array, run.count)
         if objs is None:
-            return None
-        # what follows the done object is not part of the answer
-        return batch_events(objs, _plain_content, self.feed_object, lambda: self.done)
+            return parse_each(self.feed_line, run.frames())
+        return self._feed_objects(objs)
+
+    def _feed_objects(self, objs: list[dict]) -> list[Event]:
+        texts = plain_contents(objs)
+        if texts is None:  # what follows the done object is not part of the answer
+            return batch_events(objs, _plain_content, self.feed_object, lambda: self.done)
+        text = "".join(texts)
+        return [TextDelta(text)] if text else []
 
     def feed_object(self, obj: dict) -> list[Event]:
         """One decoded object of the stream."""
@@ -133,11 +146,25 @@ class OllamaStreamParser:
 def _plain_content(obj: dict) -> str | None:
     """The text of a chunk that is only {"model", "created_at", "message": {"role", "content"},
     "done": false}, else None."""
-    message = obj.get("message")
-    if type(message) is dict and obj.get("done") is False and len(obj) <= 4 \
-            and len(message) == 2 and type(message.get("content")) is str:
-        return message["content"]
-    return None
+    texts = plain_contents((obj,))
+    return None if texts is None else texts[0]
+
+
+def plain_contents(objs) -> list[str] | None:
+    """The texts of chunks that are each plain (see _plain_content), else None: one loop for a
+    whole read."""
+    texts: list[str] = []
+    append = texts.append
+    for obj in objs:
+        message = obj.get("message")
+        if type(message) is not dict or obj.get("done") is not False or len(obj) > 4 \
+                or len(message) != 2:
+            return None
+        text = message.get("content")
+        if type(text) is not str:
+            return None
+        append(text)
+    return texts
 
 
 def _incomplete(line: bytes) -> bool:

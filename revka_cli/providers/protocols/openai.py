@@ -79,7 +79,7 @@ class OpenAIProtocol(WireProtocol):
         from revka_cli.providers.protocols.openai_stream import OpenAIStreamParser
         from revka_cli.providers.protocols.sse import SSEDecoder
 
-        decoder, parser = SSEDecoder(), OpenAIStreamParser()
+        decoder, parser = SSEDecoder(json_runs=True), OpenAIStreamParser()
         return StreamReader(decoder.feed, decoder.flush, parser.feed_event, parser.finish,
                             parser.feed_events)
 

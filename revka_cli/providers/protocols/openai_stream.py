@@ -15,8 +15,8 @@ from revka_cli.providers.errors_map import (
     LARGE_JSON, TRUNCATED, check_json_values, invalid_json, server_error, stream_error,
 )
 from revka_cli.providers.events import Done, Event, ReasoningDelta, TextDelta, Usage
-from revka_cli.providers.protocols.base import batch_events
-from revka_cli.providers.protocols.json_batch import loads_objects
+from revka_cli.providers.protocols.base import batch_events, parse_each
+from revka_cli.providers.protocols.json_batch import JSONRun, loads_array, loads_objects
 from revka_cli.providers.protocols.openai_tools import ToolAccumulator, emit_tools, merge_fragment
 from revka_cli.providers.protocols.sse import SSEEvent
 
@@ -45,9 +45,11 @@ class OpenAIStreamParser:
         self._choices: dict[int, _Choice] = {}
         self._done_marker = False
 
-    def feed_event(self, event: SSEEvent) -> list[Event]:
+    def feed_event(self, event: SSEEvent | JSONRun) -> list[Event]:
         if self._done_marker:
             return []
+        if type(event) is JSONRun:
+            return self._feed_run(event)
         data = event.data
         if event.event == "error":
             raise server_error(_error_payload(data), self._incomplete_tools())
@@ -73,18 +75,32 @@ class OpenAIStreamParser:
         call (json_batch). None when they are not, or do not parse: feed them one by one."""
         if self._done_marker:
             return None
-        datas = [e.data for e in events if e.event is None and e.data[:1] == "{"]
+        datas = [e.data for e in events
+                 if type(e) is SSEEvent and e.event is None and e.data[:1] == "{"]
         if len(datas) != len(events):
             return None
         objs = loads_objects(datas)
-        return None if objs is None else batch_events(objs, self._plain, self.feed_chunk)
+        return None if objs is None else self._feed_objects(objs)
 
-    def _plain(self, obj: dict) -> str | None:
-        """`_plain_text`, noting choice 0 as started (as feed_chunk does)."""
-        text = _plain_text(obj)
-        if text is not None and 0 not in self._choices:
+    def _feed_run(self, run: JSONRun) -> list[Event]:
+        """A read of `data: {...}` events only (see JSONRun): one parse, else one by one."""
+        objs = loads_array(run.array, run.count)
+        if objs is None:
+            return parse_each(self.feed_event, run.frames())
+        return self._feed_objects(objs)
+
+    def _feed_objects(self, objs: list[dict]) -> list[Event]:
+        texts = plain_texts(objs)
+        if texts is None:  # a read with a role, a finish, usage, tools...: chunk by chunk
+            return batch_events(objs, _plain_text, self.feed_chunk, first_plain=self._start_first)
+        self._start_first()
+        text = "".join(texts)
+        return [TextDelta(text, 0)] if text else []
+
+    def _start_first(self) -> None:
+        """A plain chunk starts choice 0, as in feed_chunk."""
+        if 0 not in self._choices:
             self._choices[0] = _Choice()
-        return text
 
     def feed_chunk(self, obj: dict) -> list[Event]:
         """One decoded chunk object (`chat.completion.chunk`)."""
@@ -159,25 +175,36 @@ _NOT_PLAIN = ("tool_calls", "reasoning_content", "reasoning", "refusal")
 
 def _plain_text(obj: dict) -> str | None:
     """The text of a chunk that carries nothing but content for choice 0, else None."""
-    choices = obj.get("choices")
-    if type(choices) is not list or len(choices) != 1 or obj.get("usage") is not None \
-            or "timings" in obj or "error" in obj:
-        return None
-    choice = choices[0]
-    if type(choice) is not dict or choice.get("finish_reason") is not None \
-            or choice.get("index", 0) != 0:
-        return None
-    delta = choice.get("delta")
-    if type(delta) is not dict:
-        return None
-    text = delta.get("content")
-    if type(text) is not str:
-        return None
-    if len(delta) > 1:  # beside content: a role, or null fields, or something to act on
-        for key in _NOT_PLAIN:
-            if delta.get(key):
-                return None
-    return text
+    texts = plain_texts((obj,))
+    return None if texts is None else texts[0]
+
+
+def plain_texts(objs) -> list[str] | None:
+    """The texts of chunks that each carry nothing but content for choice 0, else None. One loop
+    for a whole read (the hot path of a long answer: one call, not one per chunk)."""
+    texts: list[str] = []
+    append = texts.append
+    for obj in objs:
+        choices = obj.get("choices")
+        if type(choices) is not list or len(choices) != 1 or obj.get("usage") is not None \
+                or "timings" in obj or "error" in obj:
+            return None
+        choice = choices[0]
+        if type(choice) is not dict or choice.get("finish_reason") is not None \
+                or choice.get("index", 0) != 0:
+            return None
+        delta = choice.get("delta")
+        if type(delta) is not dict:
+            return None
+        text = delta.get("content")
+        if type(text) is not str:
+            return None
+        if len(delta) > 1:  # beside content: a role, or null fields, or something to act on
+            for key in _NOT_PLAIN:
+                if delta.get(key):
+                    return None
+        append(text)
+    return texts
 
 
 def _delta_events(delta: dict, index: int, events: list[Event]) -> None:

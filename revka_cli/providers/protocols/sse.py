@@ -16,11 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from revka_cli.providers.errors_map import MAX_EVENT_BYTES, event_too_large
+from revka_cli.providers.protocols.json_batch import JSONRun
 
 _BOM = b"\xef\xbb\xbf"
 _CR = b"\r"
 _LF = b"\n"
 _BLANK = b"\n\n"
+_NEXT_DATA = b"\n\ndata: "  # one event's end and the next one's single data line
+_DONE_TAIL = b"\n\ndata: [DONE]"
 _LARGE = 1024 * 1024  # bytes of events in one feed above which they are decoded without copies
 
 
@@ -39,11 +42,14 @@ class SSEDecoder:
     """Feed raw body bytes as they arrive; get back the events completed by them.
 
     Bytes are kept until a blank line ends an event; the common event, one `data:` line, takes a
-    fast path with no per-line work."""
+    fast path with no per-line work. With `json_runs`, a read whose events are all one
+    `data: {...}` line each (a long answer's stream) comes back as one JSONRun (then a final
+    `[DONE]` event, if the read ends with it), not as an event each."""
 
-    __slots__ = ("_pending", "_size", "_skip_lf", "_head", "_last_id", "retry")
+    __slots__ = ("_pending", "_size", "_skip_lf", "_head", "_last_id", "retry", "_runs")
 
-    def __init__(self) -> None:
+    def __init__(self, json_runs: bool = False) -> None:
+        self._runs = json_runs
         self._pending: list[bytes] = []  # bytes after the last blank line (an unfinished event)
         self._size = 0  # bytes in _pending; past MAX_EVENT_BYTES the stream fails
         self._skip_lf = False  # the previous chunk ended in CR: a leading LF is part of that line end
@@ -84,8 +90,30 @@ class SSEDecoder:
             raise event_too_large()
         if cut > _LARGE:
             return self._large(chunk, cut)
+        region = chunk[:cut]
+        if self._runs and region[:7] == b"data: {":
+            run = self._json_run(region)
+            if run is not None:
+                return run
         # everything before the last blank line ends on a line boundary: decode it in one go
-        return self._blocks(chunk[:cut].decode("utf-8", "replace").split("\n\n"))
+        return self._blocks(region.decode("utf-8", "replace").split("\n\n"))
+
+    def _json_run(self, region: bytes) -> list | None:
+        """[JSONRun] (and a [DONE] event after it) when every event of `region` is a single
+        `data: {...}` line, else None. The run's array is the payloads joined by commas: each
+        replaced separator shrinks the text by 7 bytes, which counts the events."""
+        tail = []
+        if region.endswith(_DONE_TAIL):
+            region, tail = region[:-len(_DONE_TAIL)], [SSEEvent(None, "[DONE]", self._last_id)]
+        joined = region[6:].replace(_NEXT_DATA, b",")
+        count = (len(region) - 6 - len(joined)) // 7 + 1
+        if _LF in joined or region.count(b"\n\ndata: {") != count - 1:
+            return None  # a field, a comment, a multi-line event, or a payload that is not {...}
+
+        def frames() -> list[SSEEvent]:
+            return self._blocks(region.decode("utf-8", "replace").split("\n\n"))
+
+        return [JSONRun(b"[" + joined + b"]", count, frames), *tail]
 
     def _large(self, chunk: bytes, cut: int) -> list[SSEEvent]:
         """`_blocks` for a large event, decoded in place (no copy of the bytes or the text)."""

@@ -10,9 +10,13 @@ import pytest
 from revka_cli.errors import StreamError
 from revka_cli.providers import protocols
 from revka_cli.providers.events import ChatResult
-from revka_cli.providers.protocols.base import iter_events
 from revka_cli.providers.protocols import json_batch
-from revka_cli.providers.protocols.json_batch import loads_objects
+from revka_cli.providers.protocols.base import StreamReader, iter_events
+from revka_cli.providers.protocols.json_batch import loads_array, loads_objects
+from revka_cli.providers.protocols.ndjson import NDJSONDecoder
+from revka_cli.providers.protocols.ollama_stream import OllamaStreamParser
+from revka_cli.providers.protocols.openai_stream import OpenAIStreamParser
+from revka_cli.providers.protocols.sse import SSEDecoder
 
 
 @pytest.fixture(autouse=True, params=["json", "orjson"])
@@ -27,10 +31,8 @@ def parser(request, monkeypatch):
 
 
 def test_the_loader_switches_to_orjson_only_after_many_chunks(parser, monkeypatch):
-    import json as stdlib
-
     monkeypatch.setattr(json_batch, "ORJSON_AFTER", 3)
-    assert json_batch._loader() is stdlib.loads
+    assert json_batch._loader() is json_batch._stdlib_loads
     loads_objects(["{}", "{}", "{}"])
     assert json_batch._loader().__module__ == "orjson"
 
@@ -47,15 +49,30 @@ def text_chunk(text: str, **delta) -> dict:
 FINISH = {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
 
 
-def assembled(body: bytes, size: int | None, protocol: str = "openai"):
+def reference_reader(protocol: str) -> StreamReader:
+    """The protocol's reader without JSON runs and without batches: one frame, one parse."""
+    if protocol == "openai":
+        decoder, parser = SSEDecoder(), OpenAIStreamParser()
+        return StreamReader(decoder.feed, decoder.flush, parser.feed_event, parser.finish)
+    decoder, parser = NDJSONDecoder(), OllamaStreamParser()
+    return StreamReader(decoder.feed, decoder.flush, parser.feed_line, parser.finish)
+
+
+def assembled(body: bytes, size: int | None, protocol: str = "openai", reader=None):
     pieces = [body] if size is None else [body[i:i + size] for i in range(0, len(body), size)]
     result, error = ChatResult(), None
     try:
-        for event in iter_events(protocols.get(protocol).stream_reader(), pieces):
+        for event in iter_events(reader or protocols.get(protocol).stream_reader(), pieces):
             result.apply(event)
     except StreamError as exc:
         error = exc.message
-    return result.text, result.finish_reason, error
+    return result.text, result.finish_reason, result.tool_calls, error
+
+
+def assert_same_as_reference(body: bytes, protocol: str) -> None:
+    expected = assembled(body, 1, protocol, reference_reader(protocol))
+    for size in (None, 4096, 7, 1):
+        assert assembled(body, size, protocol) == expected, size
 
 
 @pytest.mark.parametrize("body", [
@@ -68,9 +85,46 @@ def assembled(body: bytes, size: int | None, protocol: str = "openai"):
     sse(text_chunk("big"), b'{"n": 123456789012345678901234567890, "choices": []}', FINISH),
 ])
 def test_batched_reads_equal_one_chunk_per_read(body):
-    expected = assembled(body, 1)  # 1-byte reads: never more than one chunk per read
-    assert assembled(body, None) == expected
-    assert assembled(body, 4096) == expected
+    assert_same_as_reference(body, "openai")
+
+
+TOOL = {"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": "c1", "function": {
+    "name": "f", "arguments": "{}"}}]}}]}
+
+
+@pytest.mark.parametrize("body", [
+    sse(text_chunk("a")) + b"data:  " + json.dumps(text_chunk("b")).encode() + b"\n\n",  # 2 spaces
+    sse(text_chunk("a")) + b"id: 7\ndata: " + json.dumps(text_chunk("b")).encode() + b"\n\n",
+    sse(text_chunk("a")) + b": keep-alive\n\n" + sse(text_chunk("b"), FINISH),
+    sse(text_chunk("a"), FINISH) + b"data: [DONE]\n\n" + sse(text_chunk("after done")),
+    sse(text_chunk("a")) + b"data: [DONE]\n\n",  # [DONE] without a finish_reason
+    sse(text_chunk("a")) + b"data: {\"choices\": []}\ndata: {}\n\n" + sse(FINISH),  # 2 lines
+    sse(text_chunk("a")) + b'data: {"a": 1}, {"b": 2}\n\n' + sse(FINISH),  # 2 objects, 1 event
+    sse(text_chunk("a")) + b"event: error\ndata: {\"error\": {\"message\": \"x\"}}\n\n",
+    sse(text_chunk("a")) + b'data: {"choices": [{"delta": {"content": "\xed\xa0\x80"}}]}\n\n'
+    + sse(FINISH),  # an encoded surrogate: U+FFFD, one by one
+    sse(text_chunk("a")) + b"\n\n\n" + sse(text_chunk("b"), FINISH),  # extra blank lines
+    sse(text_chunk("a"), {"choices": [{"index": 0, "delta": {"content": "b"}, "finish_reason":
+                                       "length"}]}, text_chunk("after finish")),
+    sse(text_chunk("a"), {"choices": [{"index": 1, "delta": {"content": "b"}}]}, FINISH),
+    sse(text_chunk("a"), {"choices": [{"index": 0, "delta": {"content": "b"}}], "usage": {
+        "prompt_tokens": 1, "completion_tokens": 2}}, FINISH),
+    sse(text_chunk("x"), TOOL, {"choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]}),
+    (sse(text_chunk("a"), FINISH) + b"data: [DONE]\n\n").replace(b"\n", b"\r\n"),
+])
+def test_json_runs_equal_the_event_by_event_reader(body):
+    assert_same_as_reference(body, "openai")
+
+
+def test_a_read_of_single_data_lines_is_one_json_run():
+    decoder = SSEDecoder(json_runs=True)
+    frames = decoder.feed(sse({"a": 1}, {"b": 2}, {"c": 3}) + b"data: [DONE]\n\n")
+    assert len(frames) == 2 and frames[1].data == "[DONE]"
+    run = frames[0]
+    assert (run.count, loads_array(run.array, run.count)) == (3, [{"a": 1}, {"b": 2}, {"c": 3}])
+    assert [e.data for e in run.frames()] == ['{"a": 1}', '{"b": 2}', '{"c": 3}']
+    assert type(decoder.feed(b"event: x\ndata: {}\n\n")[0]).__name__ == "SSEEvent"
+    assert type(SSEDecoder().feed(sse({"a": 1}, {"b": 2}))[0]).__name__ == "SSEEvent"
 
 
 def test_batches_that_cannot_stand_one_to_one_are_refused():
@@ -112,6 +166,17 @@ OLLAMA_DONE = {"model": "m", "message": {"role": "assistant", "content": ""}, "d
     ndjson(ollama_text("ok")) + b'{\n  "done": true\n}\n',  # pretty-printed: one by one
 ])
 def test_batched_ollama_reads_equal_one_line_per_read(body):
-    expected = assembled(body, 1, "ollama")
-    assert assembled(body, None, "ollama") == expected
-    assert assembled(body, 4096, "ollama") == expected
+    assert_same_as_reference(body, "ollama")
+
+
+@pytest.mark.parametrize("body", [
+    ndjson(ollama_text("a")) + b"\n\n" + ndjson(ollama_text("b"), OLLAMA_DONE),  # blank lines
+    ndjson(ollama_text("a"), OLLAMA_DONE).replace(b"\n", b"\r\n"),
+    ndjson(ollama_text("a")) + b"  " + ndjson(ollama_text("b"), OLLAMA_DONE),  # indented line
+    ndjson(ollama_text("a")) + b'{"a": 1} {"b": 2}\n' + ndjson(OLLAMA_DONE),  # 2 on one line
+    ndjson(ollama_text("a")) + b'{"message": {"role": "assistant", "content": "\xed\xa0\x80"}, '
+    b'"done": false}\n' + ndjson(OLLAMA_DONE),  # an encoded surrogate
+    ndjson(ollama_text("a"), OLLAMA_DONE)[:-1],  # no final LF
+])
+def test_ollama_json_runs_equal_the_line_by_line_reader(body):
+    assert_same_as_reference(body, "ollama")
