@@ -48,6 +48,11 @@ class Commands:
         argv = [self.python, str(HTTPX_LOOP), "floor", self.ws.urls[key]]
         return check_rc(spawn(argv, self.ws.env(None), capture=capture), f"httpx floor ({key})")
 
+    def least(self, key: str, protocol: str, *, capture=False) -> Sample:
+        """The least parsing client (httpx_loop.py least): a reference, not a baseline."""
+        argv = [self.python, str(HTTPX_LOOP), "least", protocol, self.ws.urls[key]]
+        return check_rc(spawn(argv, self.ws.env(None), capture=capture), f"httpx least ({key})")
+
     def same_text(self, key: str, sample: Sample, who: str) -> None:
         """`sample` printed exactly the text stream `key` carries."""
         got = sample.out.decode("utf-8", "replace").strip()

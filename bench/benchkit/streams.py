@@ -16,7 +16,8 @@ FLOOR_BUDGET = 1.0  # revka chat over the bare iter_lines() loop (issue 14)
 
 def stream(cmds: Commands, bench_id: str, title: str, key: str, protocol: str) -> list[Result]:
     """Two results from the same rounds: revka over the parse loop (`bench_id`) and revka over
-    the floor (`bench_id`-floor). Each round runs all three, the order rotating."""
+    the floor (`bench_id`-floor). Each round runs all four, the order rotating: the fourth, the
+    least parsing client, is reported beside the floor as a bound (what parsing costs)."""
     loop = Result(bench_id, title, PARSE_LOOP_BUDGET, baseline_label="httpx iter_lines loop")
     floor = Result(f"{bench_id}-floor", f"{title}, vs floor", FLOOR_BUDGET,
                    baseline_label="bare httpx iter_lines(), parses nothing")
@@ -24,9 +25,10 @@ def stream(cmds: Commands, bench_id: str, title: str, key: str, protocol: str) -
         cmds.same_text(key, cmds.chat(key, capture=True), "revka chat")
         cmds.same_text(key, cmds.parse_loop(key, protocol, capture=True), "the httpx loop")
         cmds.floor_read_all(key, cmds.floor(key, capture=True))
-        revka_s, loop_s, floor_s = interleaved(cmds.n_stream, 1, lambda: cmds.chat(key),
-                                               lambda: cmds.parse_loop(key, protocol),
-                                               lambda: cmds.floor(key))
+        cmds.same_text(key, cmds.least(key, protocol, capture=True), "the least client")
+        revka_s, loop_s, floor_s, least_s = interleaved(
+            cmds.n_stream, 1, lambda: cmds.chat(key), lambda: cmds.parse_loop(key, protocol),
+            lambda: cmds.floor(key), lambda: cmds.least(key, protocol))
     except BenchError as exc:
         return [loop.failed(str(exc)), floor.failed(str(exc))]
     revka_wall = [s.wall for s in revka_s]
@@ -42,6 +44,10 @@ def stream(cmds: Commands, bench_id: str, title: str, key: str, protocol: str) -
         if base_cpu:
             result.note = (f"CPU time (user+sys) medians: revka {revka_cpu * 1000:.0f} ms, "
                            f"baseline {base_cpu * 1000:.0f} ms, {revka_cpu / base_cpu:.2f}x")
+    floor.extra["least_s"] = summary([s.wall for s in least_s])
+    least_wall, floor_wall = floor.extra["least_s"]["median"], floor.baseline["median"]
+    floor.note += (f"; the least parsing client (one orjson call per read, no checks): "
+                   f"{least_wall * 1000:.0f} ms, {least_wall / floor_wall:.2f}x the floor")
     return [loop, floor]
 
 
