@@ -154,11 +154,13 @@ def context_window(cfg: Config, provider: str, model: str) -> int | None:
 
 
 class CachedFacts:
-    """The chat core's ModelFacts from the on-disk cache and models.custom (never the network)."""
+    """The chat core's ModelFacts from the on-disk cache and models.custom (never the network).
+    Each answer is read once per process: a batch asks for the same model's window per item."""
 
     def __init__(self, cfg: Config) -> None:
         self.cfg = cfg
         self._names: dict[str, list[str]] | None = None
+        self._windows: dict[tuple[str, str], int | None] = {}
 
     def names(self) -> dict[str, list[str]]:
         if self._names is None:
@@ -166,4 +168,7 @@ class CachedFacts:
         return self._names
 
     def window(self, provider: str, model: str) -> int | None:
-        return context_window(self.cfg, provider, model)
+        key = (provider, model)
+        if key not in self._windows:  # threads may both look once: the answer is the same
+            self._windows[key] = context_window(self.cfg, provider, model)
+        return self._windows[key]
