@@ -29,6 +29,9 @@ def isolated_env(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "80")
+    from revka_cli.providers.keycmd import forget_keys
+
+    forget_keys()  # in-process runs share the module: each test's api_key_cmd runs afresh
     return home
 
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import os
 import time
+from _thread import allocate_lock
 
 from revka_cli.errors import ConfigError
 
 KEY_CMD_TIMEOUT_SECS = 15.0
+_known_keys: dict[tuple[tuple[str, ...], str], str] = {}  # (argv, provider) -> key
+_running = allocate_lock()  # one api_key_cmd at a time
 MAX_STREAM_BYTES = 8 * 1024
 _CHUNK = 4096
 
@@ -64,7 +67,31 @@ def _stop(proc) -> None:
 def run_key_command(argv: tuple[str, ...], provider: str,
                     timeout: float = KEY_CMD_TIMEOUT_SECS) -> str:
     """Run `api_key_cmd` (no shell): its stdout, less one trailing newline, is the key.
-    `timeout` covers the whole call: a caller may pass what is left of its own deadline."""
+    `timeout` covers the whole call: a caller may pass what is left of its own deadline.
+
+    A command that succeeded is not run again in this process: a batch of 2,000 items, a REPL
+    session and doctor's probes each ask a password manager once. Threads asking at the same
+    time wait for the one run (within their own timeout); a failure is not remembered."""
+    memo_key = (tuple(argv), provider)
+    if not _running.acquire(timeout=max(0.001, timeout)):
+        raise ConfigError(f"providers.{provider}.api_key_cmd: '{argv[0]}' did not finish within "
+                          f"{timeout:g}s", "unlock the password manager first, or check the command")
+    try:
+        key = _known_keys.get(memo_key)
+        if key is None:
+            key = _run_key_command(argv, provider, timeout)
+            _known_keys[memo_key] = key
+        return key
+    finally:
+        _running.release()
+
+
+def forget_keys() -> None:
+    """Drop the keys remembered in this process (tests; a long-lived embedder)."""
+    _known_keys.clear()
+
+
+def _run_key_command(argv: tuple[str, ...], provider: str, timeout: float) -> str:
     import subprocess  # only configs with api_key_cmd pay for it
 
     where = f"providers.{provider}.api_key_cmd"

@@ -238,3 +238,20 @@ def test_an_image_path_in_the_simple_form_is_sent(server, revka, write_config, t
     parts = server.requests[0].json()["messages"][-1]["content"]
     assert any(p.get("type") == "image_url" and p["image_url"]["url"].startswith(
         "data:image/png;base64,") for p in parts)
+
+
+def test_an_api_key_cmd_runs_once_for_the_whole_batch(server, revka, write_config, tmp_path):
+    import sys
+
+    server.route("POST", PATH, echo_handler())
+    runs = tmp_path / "runs"
+    script = tmp_path / "key.py"
+    script.write_text(f"open({str(runs)!r}, 'a').write('x'); print('sk-from-the-manager')\n")
+    config_for(write_config, server.url).write_text(
+        f'default_provider = "vllm"\ndefault_model = "m"\n[providers.vllm]\n'
+        f'api_url = "{server.url}/v1"\napi_key_cmd = ["{sys.executable}", "{script}"]\n')
+    src = write_jsonl(tmp_path / "in.jsonl", simple_rows(12))
+    res = run_batch(revka, str(src), "-o", str(tmp_path / "out.jsonl"), "-c", "4")
+    assert res.exit_code == 0, res
+    assert runs.read_text() == "x"  # once, not once per item
+    assert {r.headers.get("authorization") for r in server.requests} == {"Bearer sk-from-the-manager"}
