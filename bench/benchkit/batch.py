@@ -8,6 +8,9 @@
   2,000 requests: the large input's output file already answers the other 198,000 (a resume), so
   the large run also reads 200,000 lines twice, 198,000 output records, and keeps the resume
   index (budget <= 1.1x).
+
+Each round also runs bench/batch_bound.py, a bare threaded httpx client in one process per core:
+reported beside the wall figure as the least ratio to the ideal that an httpx client reaches here.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from .stats import interleaved, summary
 
 DELAY, ITEMS, CONCURRENCY, BIG = 0.05, 2_000, 32, 200_000
 IDEAL = ITEMS * DELAY / CONCURRENCY
+BOUND_PROCESSES = os.cpu_count() or 1  # one bare httpx client process per core
 BENCH = Path(__file__).resolve().parent.parent
 
 
@@ -92,6 +96,16 @@ class BatchBench:
         shutil.copyfile(self.tmp / "answered.jsonl", out)
         return self.revka_run(self.big, out, exact_rss=True)
 
+    def bound_run(self):
+        """bench/batch_bound.py: the least an httpx client does, one process per core."""
+        out = self.tmp / "out-bound.jsonl"
+        sample = spawn([str(self.python), str(BENCH / "batch_bound.py"),
+                        f"{self.url}/v1/chat/completions", str(self.small), str(CONCURRENCY),
+                        str(BOUND_PROCESSES), str(out)], self.env(), capture=False)
+        if sample.rc != 0 or sum(1 for _ in open(out)) != ITEMS:
+            raise BenchError(f"bound client failed: {excerpt(sample.err)}")
+        return sample
+
     def baseline_run(self):
         out = self.tmp / "out-base.jsonl"
         sample = spawn([str(self.python), str(BENCH / "batch_client.py"),
@@ -105,7 +119,8 @@ class BatchBench:
 def run_batch_benchmarks(venv: Path, tmp: Path, rounds: int) -> dict:
     bench = BatchBench(venv, tmp)
     try:
-        revka, base = interleaved(rounds, 1, bench.small_run, bench.baseline_run)
+        revka, base, bound = interleaved(rounds, 1, bench.small_run, bench.baseline_run,
+                                         bench.bound_run)
         small_rss, big_rss = interleaved(max(2, rounds // 2), 0,
                                          lambda: bench.small_run(exact_rss=True), bench.big_run)
     finally:
@@ -123,6 +138,10 @@ def run_batch_benchmarks(venv: Path, tmp: Path, rounds: int) -> dict:
         "batch-rss": {"ratio": rss_big["median"] / rss_small["median"], "budget": 1.1,
                       "big_kb": rss_big, "small_kb": rss_small},
     }
+    bound_wall = summary([s.wall for s in bound])
+    results["batch-wall"]["bound"] = {  # a reference, not judged: see bench/batch_bound.py
+        "what": f"bare threaded httpx.Client, {BOUND_PROCESSES} processes", "wall": bound_wall,
+        "ratio": bound_wall["median"] / IDEAL}
     for key in ("batch-wall", "batch-rss"):
         results[key]["pass"] = results[key]["ratio"] <= results[key]["budget"]
     results["batch-throughput"]["pass"] = results["batch-throughput"]["ratio"] >= 0.95
@@ -144,6 +163,9 @@ def main() -> int:
     print(f"revka wall median {w['value']:.2f}s (ideal {w['ideal']:.3f}s), baseline median "
           f"{t['baseline']['median']:.2f}s; CPU revka {t['revka_cpu_s']['median']:.2f}s, "
           f"baseline {t['baseline_cpu_s']['median']:.2f}s")
+    b = w["bound"]
+    print(f"bound ({b['what']}): wall median {b['wall']['median']:.2f}s, "
+          f"{b['ratio']:.2f}x the ideal")
     r = results["batch-rss"]
     print(f"peak RSS 200k lines {r['big_kb']['median'] / 1024:.1f} MB, 2k lines "
           f"{r['small_kb']['median'] / 1024:.1f} MB")
