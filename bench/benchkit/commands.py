@@ -29,6 +29,9 @@ class Commands:
     def python_pass(self, env: dict) -> Sample:
         return check_rc(spawn([self.python, "-c", "pass"], env), "python -c pass")
 
+    def python_code(self, code: str, env: dict) -> Sample:
+        return check_rc(spawn([self.python, "-c", code], env), f"python -c {code!r}")
+
     def chat(self, key: str, *, capture=False, first_byte=False, exact_rss=False) -> Sample:
         """`revka chat PROMPT` against the stream server `key`."""
         return self.revka_cli(["chat", PROMPT], self.ws.env(key), f"revka chat ({key})",

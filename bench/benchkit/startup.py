@@ -6,7 +6,7 @@ from typing import Callable
 
 from .commands import Commands
 from .procs import BenchError, excerpt
-from .stats import Result, interleaved
+from .stats import Result, interleaved, summary
 from .workload import CACHE_MODELS, COMPLETION_WORDS, OPTION_LINE
 
 STARTUP_IDS = ("version", "help", "complete", "complete-options", "models-list", "config-validate")
@@ -34,20 +34,30 @@ def completion_candidates(out: str) -> None:
 
 
 def startup(cmds: Commands, bench_id: str, title: str, argv: list[str], budget: float,
-            check: Callable[[str], None], env: dict | None = None) -> Result:
+            check: Callable[[str], None], env: dict | None = None,
+            bound: str | None = None) -> Result:
+    """revka over `python -c pass`, interleaved. `bound`, some Python code, runs in the same
+    rounds as `python -c CODE` and is reported in the note (what one import costs alone)."""
     result = Result(bench_id, title, budget, baseline_label="python -c pass")
     env = env or cmds.ws.env()
     base_env = {k: v for k, v in env.items() if not k.startswith(("_REVKA", "COMP_"))}
+    runs = [lambda: cmds.revka_cli(argv, env, title), lambda: cmds.python_pass(base_env)]
+    if bound:
+        runs.append(lambda: cmds.python_code(bound, base_env))
     try:
         probe = cmds.revka_cli(argv, env, title)
         check(probe.out.decode("utf-8", "replace"))
         result.note = probe.err.strip().splitlines()[0] if probe.err.strip() else ""
-        revka_s, base_s = interleaved(cmds.n_start, 2,
-                                      lambda: cmds.revka_cli(argv, env, title),
-                                      lambda: cmds.python_pass(base_env))
+        revka_s, base_s, *bound_s = interleaved(cmds.n_start, 2, *runs)
     except BenchError as exc:
         return result.failed(str(exc))
-    return result.measured([s.wall for s in revka_s], [s.wall for s in base_s])
+    result.measured([s.wall for s in revka_s], [s.wall for s in base_s])
+    if bound_s:
+        result.extra["bound_s"] = summary([s.wall for s in bound_s[0]])
+        median = result.extra["bound_s"]["median"]
+        result.note = (f"python -c '{bound}' alone: {median * 1000:.0f} ms, "
+                       f"{median / result.baseline['median']:.2f}x python -c pass")
+    return result
 
 
 def startup_plan(cmds: Commands) -> list[tuple]:
@@ -65,7 +75,7 @@ def startup_plan(cmds: Commands) -> list[tuple]:
         ("models-list", f"revka models list | cat ({CACHE_MODELS} cached)", ["models", "list"],
          2.0, output_lines(CACHE_MODELS), None),
         ("config-validate", "revka config validate (good_full.toml)", ["config", "validate"],
-         2.5, output_has("valid"), cmds.ws.env("full")),
+         2.5, output_has("valid"), cmds.ws.env("full"), "import tomllib"),
     ]
 
 
