@@ -14,7 +14,7 @@ from pathlib import Path
 
 from revka_cli.errors import StreamError
 from revka_cli.providers.protocols.anthropic_stream import AnthropicStreamParser
-from revka_cli.providers.events import ChatResult, Usage
+from revka_cli.providers.events import ChatResult, TextDelta, Usage
 from revka_cli.providers.protocols.ndjson import NDJSONDecoder
 from revka_cli.providers.protocols.ollama_stream import OllamaStreamParser
 from revka_cli.providers.protocols.openai_stream import OpenAIStreamParser
@@ -138,8 +138,15 @@ class Outcome:
         return usages[-1] if usages else None
 
 
-def run(kind: str, chunks: list[bytes]) -> Outcome:
-    """Feed chunks through the decoder and parser of `kind`, keeping events and the error."""
+def run(kind: str, chunks: list[bytes], production: bool = False) -> Outcome:
+    """Feed chunks through the decoder and parser of `kind`, keeping events and the error: one
+    frame and one parse at a time, or (`production`) through the protocol's own reader, with
+    JSON runs and one parse per read."""
+    if production:
+        from revka_cli.providers import protocols
+
+        parser_reader = protocols.get(kind).stream_reader()
+        return _outcome(parser_reader, chunks, Outcome())
     if kind == "ollama":
         decoder, parser = NDJSONDecoder(), OllamaStreamParser()
         parse = parser.feed_line
@@ -147,14 +154,30 @@ def run(kind: str, chunks: list[bytes]) -> Outcome:
         decoder = SSEDecoder()
         parser = OpenAIStreamParser() if kind == "openai" else AnthropicStreamParser()
         parse = parser.feed_event
-    outcome = Outcome(parser=parser)
+    reader = StreamReader(decoder.feed, decoder.flush, parse, parser.finish)
+    return _outcome(reader, chunks, Outcome(parser=parser))
+
+
+def _outcome(reader: StreamReader, chunks: list[bytes], outcome: Outcome) -> Outcome:
     try:
-        reader = StreamReader(decoder.feed, decoder.flush, parse, parser.finish)
         for event in iter_events(reader, chunks):
             outcome.events.append(event)
     except StreamError as error:
         outcome.error = error
     return outcome
+
+
+def joined_text(events: list) -> list:
+    """`events` with consecutive TextDeltas of one choice joined (as one parse per read joins
+    the plain chunks it read), so both readers' events can be compared."""
+    out: list = []
+    for event in events:
+        if type(event) is TextDelta and out and type(out[-1]) is TextDelta \
+                and out[-1].choice == event.choice:
+            out[-1] = TextDelta(out[-1].text + event.text, event.choice)
+        else:
+            out.append(event)
+    return out
 
 
 def sse_events(chunks: list[bytes]) -> list:

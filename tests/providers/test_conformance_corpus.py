@@ -93,6 +93,18 @@ def test_stream_transcript(path, name):
     CHECKS[transcript.kind](transcript, outcome)
 
 
+# the protocols' own readers (JSON runs, one parse per read) on the same cases; Anthropic's reader
+# is the frame-by-frame one, so its cases above already cover it
+RUN_CASES = [(p, v) for p, v in STREAM_CASES if p.parent.name in ("openai", "ollama")]
+
+
+@pytest.mark.parametrize(("path", "name"), RUN_CASES, ids=[f"{p.parent.name}/{p.stem}-{v}" for p, v in RUN_CASES])
+def test_stream_transcript_through_the_protocol_reader(path, name):
+    transcript = load(path)
+    outcome = run(transcript.kind, variant(transcript.body, name), production=True)
+    CHECKS[transcript.kind](transcript, outcome)
+
+
 def check_openai(t: Transcript, out: Outcome) -> None:
     exp = t.expected
     # no choice lines (llamacpp_exceed_context_size_error_frame.txt): choice 0 must stay empty

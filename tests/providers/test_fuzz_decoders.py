@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from revka_cli.errors import RevkaError
 from revka_cli.providers.protocols.ndjson import NDJSONDecoder
 from revka_cli.providers.protocols.sse import SSEDecoder
-from tests.providers.corpus import run
+from tests.providers.corpus import joined_text, run
 
 FUZZ = settings(max_examples=300, deadline=None)
 
@@ -159,16 +159,27 @@ def structured(draw, kind: str):
     return body, [body[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
+def check_protocol_reader(kind: str, chunks: list[bytes]) -> None:
+    """The protocol's own reader (JSON runs, one parse per read) gives what the frame-by-frame
+    reader gives: the same events, but for plain texts joined, and the same error."""
+    reference, production = run(kind, chunks), run(kind, chunks, production=True)
+    assert joined_text(production.events) == joined_text(reference.events)
+    assert (type(production.error), str(production.error)) == \
+        (type(reference.error), str(reference.error))
+
+
 @FUZZ
 @given(split(sse_bodies | ndjson_bodies), st.sampled_from(["openai", "anthropic", "ollama"]))
 def test_parsers_on_arbitrary_bytes(case, kind):
     check_parser(kind, *case)
+    check_protocol_reader(kind, case[1])
 
 
 @FUZZ
 @given(structured("openai"))
 def test_openai_parser_on_wrongly_shaped_json(case):
     check_parser("openai", *case)
+    check_protocol_reader("openai", case[1])
 
 
 @FUZZ
@@ -181,3 +192,4 @@ def test_anthropic_parser_on_wrongly_shaped_json(case):
 @given(structured("ollama"))
 def test_ollama_parser_on_wrongly_shaped_json(case):
     check_parser("ollama", *case)
+    check_protocol_reader("ollama", case[1])
