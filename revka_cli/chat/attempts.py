@@ -125,7 +125,10 @@ class Budget:
 def run_chat(cfg: Config, selection: Selection, build_request: Callable[[str], ChatRequest],
              client: HttpClient, sink: Sink, *, budget: Budget, flag_key: str | None = None,
              env: Mapping[str, str] | None = None,
-             on_warning: Callable[[str], None] = lambda m: None) -> ChatOutcome:
+             on_warning: Callable[[str], None] = lambda m: None,
+             endpoints: dict | None = None) -> ChatOutcome:
+    """`endpoints`, when given, keeps each resolved endpoint for the caller's later turns (a
+    session's: the config and environment do not change under it)."""
     env = os.environ if env is None else env
     attempts: list[AttemptRecord] = []
     last_error: RevkaError | None = None
@@ -138,10 +141,8 @@ def run_chat(cfg: Config, selection: Selection, build_request: Callable[[str], C
         try:
             req = build_request(model)
             req = replace(req, default_options=cfg.options_for(canonical_provider(provider)))
-            endpoint = resolve_endpoint(cfg, provider, is_primary=is_primary,
-                                        flag_key=flag_key if is_primary else None, env=env,
-                                        stream=req.stream,  # its Accept header follows the mode
-                                        key_cmd_timeout=max(0.001, budget.left()))
+            endpoint = _endpoint(cfg, provider, is_primary, flag_key, env, req.stream, budget,
+                                 endpoints)
             for warning in endpoint.warnings:
                 on_warning(warning)
             preflight(endpoint, model, req)
@@ -163,6 +164,19 @@ def run_chat(cfg: Config, selection: Selection, build_request: Callable[[str], C
                 raise
     assert last_error is not None
     raise last_error
+
+
+def _endpoint(cfg, provider, is_primary, flag_key, env, stream, budget, endpoints) -> Endpoint:
+    key = (provider, is_primary, stream)
+    endpoint = endpoints.get(key) if endpoints is not None else None
+    if endpoint is None:
+        endpoint = resolve_endpoint(cfg, provider, is_primary=is_primary,
+                                    flag_key=flag_key if is_primary else None, env=env,
+                                    stream=stream,  # its Accept header follows the mode
+                                    key_cmd_timeout=max(0.001, budget.left()))
+        if endpoints is not None:
+            endpoints[key] = endpoint
+    return endpoint
 
 
 def _attempt_with_think_retry(endpoint, req, client, sink, timeouts, cfg):

@@ -33,6 +33,7 @@ class ChatSession:
         self.selection = select(cfg, provider_flag=spec.provider, model_flag=spec.model,
                                 catalogs=self.facts.names())
         self._note_unlisted_model()
+        self.endpoints: dict = {}  # resolved once per provider: every turn (batch item) reuses it
         self.tools: tuple[dict, ...] = ()
         if spec.tools_file:
             from revka_cli.providers.request import load_tools
@@ -142,11 +143,13 @@ class ChatSession:
         build = self.request_for(messages)
         if client is not None:
             outcome = run_chat(self.cfg, self.selection, build, client, sink, budget=budget,
-                               flag_key=self.spec.api_key, on_warning=self.warn)
+                               flag_key=self.spec.api_key, on_warning=self.warn,
+                               endpoints=self.endpoints)
         else:
             with self.new_client() as own:
                 outcome = run_chat(self.cfg, self.selection, build, own, sink, budget=budget,
-                                   flag_key=self.spec.api_key, on_warning=self.warn)
+                                   flag_key=self.spec.api_key, on_warning=self.warn,
+                                   endpoints=self.endpoints)
         return self._checked(outcome, build) if self.structured else outcome
 
     def _checked(self, outcome, build):

@@ -135,3 +135,23 @@ def test_a_model_the_cached_list_lacks_is_sent_with_a_warning(server, tmp_path):
     notes.clear()
     session.use_model("vllm/real-model")
     assert notes == []
+
+
+def test_each_provider_is_resolved_once_per_session(server, tmp_path, monkeypatch):
+    from revka_cli.chat import attempts
+
+    resolved: list[str] = []
+
+    def counting(cfg, name, **kw):
+        resolved.append(name)
+        return real(cfg, name, **kw)
+
+    real = attempts.resolve_endpoint
+    monkeypatch.setattr(attempts, "resolve_endpoint", counting)
+    server.route("POST", PATH, *[Reply.sse(sse(f"answer {i}")) for i in range(3)])
+    cfg = config(tmp_path, f'default_provider = "vllm"\ndefault_model = "m"\n'
+                           f'[providers.vllm]\napi_url = "{server.url}/v1"\n')
+    session = ChatSession(cfg, TurnSpec())
+    texts = [session.send([session.user_message("hi")], Collect()).result.text for _ in range(3)]
+    assert texts == ["answer 0", "answer 1", "answer 2"]
+    assert resolved == ["vllm"]  # a batch of 2,000 items resolved it 2,000 times
