@@ -16,7 +16,8 @@ from revka_cli.errors import ConfigError
 
 KEY_CMD_TIMEOUT_SECS = 15.0
 _known_keys: dict[tuple[tuple[str, ...], str], str] = {}  # (argv, provider) -> key
-_running = allocate_lock()  # one api_key_cmd at a time
+_runs: dict[tuple[tuple[str, ...], str], object] = {}  # (argv, provider) -> its lock
+_runs_made = allocate_lock()  # guards _runs
 MAX_STREAM_BYTES = 8 * 1024
 _CHUNK = 4096
 
@@ -73,22 +74,27 @@ def run_key_command(argv: tuple[str, ...], provider: str,
     session and doctor's probes each ask a password manager once. Threads asking at the same
     time wait for the one run (within their own timeout); a failure is not remembered."""
     memo_key = (tuple(argv), provider)
-    if not _running.acquire(timeout=max(0.001, timeout)):
-        raise ConfigError(f"providers.{provider}.api_key_cmd: '{argv[0]}' did not finish within "
-                          f"{timeout:g}s", "unlock the password manager first, or check the command")
+    key = _known_keys.get(memo_key)
+    if key is not None:
+        return key
+    with _runs_made:
+        run = _runs.setdefault(memo_key, allocate_lock())  # one run per command, not one overall
+    if not run.acquire(timeout=max(0.001, timeout)):
+        raise _did_not_finish(f"providers.{provider}.api_key_cmd", argv[0], timeout)
     try:
-        key = _known_keys.get(memo_key)
+        key = _known_keys.get(memo_key)  # the run this thread waited for may have found it
         if key is None:
             key = _run_key_command(argv, provider, timeout)
             _known_keys[memo_key] = key
         return key
     finally:
-        _running.release()
+        run.release()
 
 
 def forget_keys() -> None:
     """Drop the keys remembered in this process (tests; a long-lived embedder)."""
     _known_keys.clear()
+    _runs.clear()
 
 
 def _run_key_command(argv: tuple[str, ...], provider: str, timeout: float) -> str:
@@ -121,13 +127,17 @@ def _run_key_command(argv: tuple[str, ...], provider: str, timeout: float) -> st
         raise ConfigError(f"{where}: '{name}' printed more than {MAX_STREAM_BYTES // 1024} KiB on "
                           f"{out.overflow}; stopped it", "the command must print only the key")
     if timed_out:
-        raise ConfigError(f"{where}: '{name}' did not finish within {timeout:g}s",
-                          "unlock the password manager first, or check the command")
+        raise _did_not_finish(where, name, timeout)
     if proc.returncode != 0:
         raise ConfigError(f"{where}: '{name}' exited with status {proc.returncode}"
                           f"{_first_line(out.data['stderr'])}",
                           "run the command yourself to see why it fails")
     return _one_key(out.data["stdout"], where, name)
+
+
+def _did_not_finish(where: str, name: str, timeout: float) -> ConfigError:
+    return ConfigError(f"{where}: '{name}' did not finish within {timeout:g}s",
+                       "unlock the password manager first, or check the command")
 
 
 def _first_line(stderr: bytes) -> str:
