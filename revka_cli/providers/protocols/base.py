@@ -66,26 +66,33 @@ def parse_each(parse: Callable[[object], list[Event]], frames: list) -> list[Eve
     return events
 
 
-def batch_events(objs: list[dict], plain_text: Callable[[dict], str | None],
+def batch_events(objs: list[dict], plain_texts: Callable[[Iterable[dict]], list[str] | None],
                  feed_object: Callable[[dict], list[Event]],
                  done: Callable[[], bool] = lambda: False,
                  first_plain: Callable[[], None] | None = None) -> list[Event]:
     """The events of the chunk objects one read completed (json_batch parsed them at once).
-    `plain_text(obj)` is the text of a chunk that carries nothing else, or None; consecutive
-    plain chunks become one TextDelta, any other chunk goes to `feed_object`, and `done()` ends
-    the read. `first_plain()` is called once, before the first plain chunk is counted. A
-    StreamError carries, in `events`, everything before it."""
+    `plain_texts(objs)` is the texts of chunks that each carry nothing else, or None when one
+    carries more. A read of plain chunks only (most of a long answer) is one TextDelta, from one
+    call; otherwise consecutive plain chunks become one TextDelta, any other chunk goes to
+    `feed_object`, and `done()` ends the read. `first_plain()` is called once, before the first
+    plain chunk is counted. A StreamError carries, in `events`, everything before it."""
+    every = plain_texts(objs)
+    if every is not None:
+        if first_plain is not None and every:
+            first_plain()
+        text = "".join(every)
+        return [TextDelta(text)] if text else []
     out: list[Event] = []
     texts: list[str] = []
     try:
         for obj in objs:
-            text = plain_text(obj)
-            if text is not None:
+            plain = plain_texts((obj,))
+            if plain is not None:
                 if first_plain is not None:
                     first_plain()
                     first_plain = None
-                if text:
-                    texts.append(text)
+                if plain[0]:
+                    texts.append(plain[0])
                 continue
             if texts:
                 out.append(TextDelta("".join(texts)))

@@ -72,11 +72,8 @@ class OllamaStreamParser:
         return self._feed_objects(objs)
 
     def _feed_objects(self, objs: list[dict]) -> list[Event]:
-        texts = plain_contents(objs)
-        if texts is None:  # what follows the done object is not part of the answer
-            return batch_events(objs, _plain_content, self.feed_object, lambda: self.done)
-        text = "".join(texts)
-        return [TextDelta(text)] if text else []
+        # what follows the done object is not part of the answer
+        return batch_events(objs, plain_contents, self.feed_object, lambda: self.done)
 
     def feed_object(self, obj: dict) -> list[Event]:
         """One decoded object of the stream."""

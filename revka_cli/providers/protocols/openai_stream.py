@@ -90,12 +90,7 @@ class OpenAIStreamParser:
         return self._feed_objects(objs)
 
     def _feed_objects(self, objs: list[dict]) -> list[Event]:
-        texts = plain_texts(objs)
-        if texts is None:  # a read with a role, a finish, usage, tools...: chunk by chunk
-            return batch_events(objs, _plain_text, self.feed_chunk, first_plain=self._start_first)
-        self._start_first()
-        text = "".join(texts)
-        return [TextDelta(text, 0)] if text else []
+        return batch_events(objs, plain_texts, self.feed_chunk, first_plain=self._start_first)
 
     def _start_first(self) -> None:
         """A plain chunk starts choice 0, as in feed_chunk."""
