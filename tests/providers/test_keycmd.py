@@ -50,3 +50,23 @@ def test_different_commands_do_not_wait_for_each_other(tmp_path):
     ask("sglang", frees)  # one lock for all commands: this waits for `first`, which never ends
     first.join()
     assert got == {"vllm": "sk-a", "sglang": "sk-b"}
+
+
+def test_a_thread_waiting_for_the_run_keeps_its_own_timeout(tmp_path):
+    import pytest
+
+    from revka_cli.errors import ConfigError
+
+    started = tmp_path / "started"
+    slow = _command(tmp_path, "slow", f"import time\nopen({str(started)!r}, 'w').close()\n"
+                    "time.sleep(3)\nprint('sk-slow')\n")
+    first = threading.Thread(target=run_key_command, args=(slow, "vllm", 10))
+    first.start()
+    deadline = time.monotonic() + 8
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    with pytest.raises(ConfigError) as caught:
+        run_key_command(slow, "vllm", 0.2)  # the same command, already running: wait 0.2 s only
+    first.join()
+    assert caught.value.message.endswith("did not finish within 0.2s") and caught.value.exit_code == 3
+    assert run_key_command(slow, "vllm", 0.2) == "sk-slow"  # the first run's key, remembered
